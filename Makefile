@@ -1,0 +1,50 @@
+# Everything a fresh machine needs is installed by these targets (Python venv, pinned packages,
+# the npm tools the tests use). `make generate` and `make test` are the two commands to know.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
+
+.PHONY: all install generate check test test-fast typecheck lint spec-check bench clean
+
+all: generate test
+
+$(STAMP): requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) $(NODE_STAMP)
+
+## Regenerate spec/dist/ and generated/relaykit from spec/ and templates/.
+generate: $(STAMP)
+	$(PY) -m generator
+
+## Fail if generated/ or spec/dist/ differ from what the spec and templates produce.
+check: $(STAMP)
+	$(PY) -m generator --check
+
+## The whole suite: golden diff, round-trips, runtime, Prism, generator, types.
+test: $(STAMP) $(NODE_STAMP)
+	$(PY) -m pytest
+	$(MAKE) --no-print-directory typecheck
+
+## Everything except the Prism mock-server tests.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not prism"
+
+typecheck: $(STAMP)
+	$(PY) -m mypy --strict generated/relaykit tests/typecheck/snippets.py
+
+lint: $(STAMP)
+	$(PY) -m ruff check generator tests templates/runtime
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache

@@ -1,0 +1,271 @@
+"""The operation list: what each generated method is called, takes and returns, read from the
+merged spec."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import SpecError
+from .validate import operations as iter_operations
+from .validate import resolve
+
+RESERVED = {"self", "extra_headers", "extra_query", "extra_body", "timeout"}
+SCHEME_AUTH = {"bearerAuth": "bearer", "anthropicApiKey": "x-api-key", "googleApiKey": "x-goog-api-key"}
+
+
+def snake(name: str) -> str:
+    name = re.sub(r"[^0-9a-zA-Z]+", "_", name)
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    name = name.strip("_").lower()
+    if not name or name[0].isdigit():
+        name = "_" + name
+    return name + "_" if keyword.iskeyword(name) or name in RESERVED else name
+
+
+def camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9a-zA-Z]+", name) if part)
+
+
+@dataclass
+class Arg:
+    py: str
+    wire: str
+    location: str  # path | query | header | body
+    annotation: str
+    required: bool
+    default: Any = None  # spec default sent when the caller gives nothing (query/header)
+    has_default: bool = False
+    description: str = ""
+
+
+@dataclass
+class Op:
+    operation_id: str
+    resource: tuple[str, ...]
+    name: str
+    method: str
+    path: str
+    summary: str
+    description: str
+    args: list[Arg]
+    body_model: str | None
+    response_model: str | None
+    stream_protocol: str | None
+    stream_event: str | None
+    stream_param: str | None
+    stream_union: bool
+    auth: tuple[str, ...]
+    billable: bool
+    deprecated: bool
+
+    @property
+    def const_name(self) -> str:
+        return "_" + snake(self.operation_id).upper()
+
+    @property
+    def stream_type(self) -> str | None:
+        if not self.stream_event:
+            return None
+        return f"types.{self.stream_event} | UnknownEvent" if self.stream_union else f"types.{self.stream_event}"
+
+    @property
+    def stream_py(self) -> str | None:
+        for arg in self.args:
+            if arg.location == "body" and arg.wire == self.stream_param:
+                return arg.py
+        return None
+
+
+@dataclass
+class Resource:
+    path: tuple[str, ...]
+    ops: list[Op] = field(default_factory=list)
+    children: list[Resource] = field(default_factory=list)
+
+    @property
+    def class_name(self) -> str:
+        return "".join(camel(p) for p in self.path)
+
+    @property
+    def attr(self) -> str:
+        return self.path[-1]
+
+    def walk(self) -> list[Resource]:
+        out = [self]
+        for child in self.children:
+            out.extend(child.walk())
+        return out
+
+
+class Annotator:
+    """Python annotations for method arguments. Objects accept the model or a plain mapping."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        self.schemas = doc.get("components", {}).get("schemas", {})
+
+    def __call__(self, schema: dict[str, Any]) -> str:
+        return " | ".join(dict.fromkeys(self._parts(schema, set())))
+
+    def _parts(self, schema: dict[str, Any], seen: set[str]) -> list[str]:
+        if "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            target = resolve(self.doc, schema["$ref"])
+            if self._is_model(target):
+                return [f"types.{name}", "Mapping[str, Any]"]
+            if name in seen:
+                return ["Any"]
+            return self._parts(target, seen | {name})
+        if "const" in schema:
+            return [f"Literal[{schema['const']!r}]"]
+        if "enum" in schema:
+            values = [v for v in schema["enum"] if v is not None]
+            parts = [f"Literal[{', '.join(repr(v) for v in values)}]"] if values else []
+            return parts + (["None"] if None in schema["enum"] else [])
+        for key in ("anyOf", "oneOf"):
+            if key in schema:
+                parts: list[str] = []
+                for sub in schema[key]:
+                    parts.extend(self._parts(sub, seen))
+                return _null_last(parts)
+        types = schema.get("type")
+        if isinstance(types, list):
+            parts = []
+            for t in types:
+                parts.extend(self._parts({**schema, "type": t}, seen))
+            return _null_last(parts)
+        if types == "null":
+            return ["None"]
+        if types == "string":
+            return ["str"]
+        if types == "integer":
+            return ["int"]
+        if types == "number":
+            return ["float"]
+        if types == "boolean":
+            return ["bool"]
+        if types == "array":
+            item = " | ".join(dict.fromkeys(self._parts(schema.get("items", {}), seen)))
+            return [f"Sequence[{item or 'Any'}]"]
+        if types == "object":
+            return ["Mapping[str, Any]"]
+        return ["Any"]
+
+    def _is_model(self, schema: dict[str, Any]) -> bool:
+        if schema.get("type") == "object" and schema.get("properties"):
+            return True
+        variants = schema.get("oneOf") or schema.get("anyOf") or []
+        return bool(variants) and all("$ref" in v for v in variants)
+
+
+def _null_last(parts: list[str]) -> list[str]:
+    return [p for p in parts if p != "None"] + (["None"] if "None" in parts else [])
+
+
+def union_schema_names(doc: dict[str, Any]) -> list[str]:
+    """Component schemas that are a oneOf/anyOf of refs: generated as type aliases."""
+    out = []
+    for name, schema in doc.get("components", {}).get("schemas", {}).items():
+        variants = schema.get("oneOf") or schema.get("anyOf")
+        if variants and all("$ref" in v for v in variants) and "properties" not in schema:
+            out.append(name)
+    return out
+
+
+def build_operations(doc: dict[str, Any]) -> list[Op]:
+    annotate = Annotator(doc)
+    unions = set(union_schema_names(doc))
+    root_security = doc.get("security", [])
+    ops = []
+    for path, method, spec in iter_operations(doc):
+        where = f"#/paths/{path.replace('~', '~0').replace('/', '~1')}/{method}"
+        args: list[Arg] = []
+        for param in spec.get("parameters", []):
+            if "$ref" in param:
+                param = resolve(doc, param["$ref"])
+            schema = param.get("schema", {})
+            args.append(Arg(
+                py=snake(param["name"]), wire=param["name"], location=param["in"],
+                annotation=annotate(schema), required=bool(param.get("required")) and "default" not in schema,
+                default=schema.get("default"), has_default="default" in schema,
+                description=param.get("description", ""),
+            ))
+        body_model = None
+        body = spec.get("requestBody")
+        if body:
+            media = body["content"]["application/json"]
+            ref = media["schema"]["$ref"]
+            body_model = ref.rsplit("/", 1)[-1]
+            target = resolve(doc, ref)
+            required = set(target.get("required", []))
+            for wire, prop in target.get("properties", {}).items():
+                args.append(Arg(
+                    py=snake(wire), wire=wire, location="body", annotation=annotate(prop),
+                    required=wire in required, description=prop.get("description", ""),
+                ))
+        names = [a.py for a in args]
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise SpecError(where, f"two arguments map to the Python name {sorted(dupes)[0]!r}")
+        response_model = None
+        for code in sorted(spec.get("responses", {})):
+            if not str(code).startswith("2"):
+                continue
+            response = spec["responses"][code]
+            if "$ref" in response:
+                response = resolve(doc, response["$ref"])
+            media = (response.get("content") or {}).get("application/json")
+            if media:
+                response_model = media["schema"]["$ref"].rsplit("/", 1)[-1]
+                break
+        stream = spec.get("x-relaykit-stream") or {}
+        if stream.get("param") and not any(a.location == "body" and a.wire == stream["param"] for a in args):
+            raise SpecError(where + "/x-relaykit-stream/param", f"{stream['param']!r} is not a body field")
+        security = spec.get("security", root_security)
+        auth: list[str] = []
+        for requirement in security:
+            for scheme in requirement:
+                if scheme not in SCHEME_AUTH:
+                    raise SpecError(where + "/security", f"security scheme {scheme!r} is not supported")
+                auth.append(SCHEME_AUTH[scheme])
+        ops.append(Op(
+            operation_id=spec["operationId"],
+            resource=tuple(spec["x-relaykit-resource"].split(".")),
+            name=spec["x-relaykit-method"],
+            method=method.upper(),
+            path=path,
+            summary=spec.get("summary", ""),
+            description=spec.get("description", ""),
+            args=sorted(args, key=lambda a: (not a.required, a.location != "path")),
+            body_model=body_model,
+            response_model=response_model,
+            stream_protocol=stream.get("protocol"),
+            stream_event=stream.get("event"),
+            stream_param=stream.get("param"),
+            stream_union=stream.get("event") in unions,
+            auth=tuple(dict.fromkeys(auth)),
+            billable=bool(spec.get("x-relaykit-billable")),
+            deprecated=bool(spec.get("deprecated")),
+        ))
+    return ops
+
+
+def build_resources(ops: list[Op]) -> list[Resource]:
+    """The resource tree: top-level namespaces on the client, in first-seen order."""
+    index: dict[tuple[str, ...], Resource] = {}
+    roots: list[Resource] = []
+    for op in ops:
+        for depth in range(1, len(op.resource) + 1):
+            key = op.resource[:depth]
+            if key not in index:
+                index[key] = Resource(key)
+                if depth == 1:
+                    roots.append(index[key])
+                else:
+                    index[key[:-1]].children.append(index[key])
+        index[op.resource].ops.append(op)
+    return roots

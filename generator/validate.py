@@ -1,0 +1,169 @@
+"""Validate the merged spec: OpenAPI 3.1 validity, resolvable refs, and the constructs the
+generator supports. Every error names the source file and the JSON pointer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .errors import SpecError, pointer
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+STREAM_PROTOCOLS = {"openai-chat", "openai-responses", "anthropic", "gemini"}
+PARAM_LOCATIONS = {"path", "query", "header"}
+BODY_TYPES = {"application/json"}
+RESPONSE_TYPES = {"application/json", "text/event-stream"}
+
+
+class Locator:
+    """Turns a pointer into the merged document into `file#pointer`."""
+
+    def __init__(self, origin: dict[str, str], root: str) -> None:
+        self.origin = origin
+        self.root = root
+
+    def __call__(self, ptr: str) -> str:
+        parts = ptr.split("/")
+        for n in (4, 3):  # /components/<kind>/<name> or /paths/<path>
+            prefix = "/".join(parts[:n])
+            if prefix in self.origin:
+                return f"{self.origin[prefix]}#{ptr}"
+        return f"{self.root}#{ptr}"
+
+
+def walk(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    yield path, node
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from walk(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from walk(v, (*path, i))
+
+
+def resolve(doc: dict[str, Any], ref: str) -> Any:
+    if not ref.startswith("#/"):
+        raise KeyError(ref)
+    node: Any = doc
+    for raw in ref[2:].split("/"):
+        key = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list):
+            node = node[int(key)]
+        else:
+            node = node[key]
+    return node
+
+
+def check_refs(doc: dict[str, Any], locate: Locator) -> None:
+    for path, node in walk(doc):
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            ref = node["$ref"]
+            try:
+                resolve(doc, ref)
+            except (KeyError, IndexError, ValueError, TypeError):
+                where = locate(pointer(*path, "$ref"))
+                if not ref.startswith("#/"):
+                    raise SpecError(where, f"external $ref {ref!r} is not supported; use #/components/...") from None
+                raise SpecError(where, f"$ref {ref!r} does not resolve") from None
+
+
+def check_openapi(doc: dict[str, Any], locate: Locator) -> None:
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    try:
+        validate(doc)
+    except OpenAPIValidationError as exc:
+        path = getattr(exc, "absolute_path", None) or getattr(exc, "path", ())
+        raise SpecError(locate(pointer(*path)), f"invalid OpenAPI: {exc.message}") from None
+
+
+def operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in doc.get("paths", {}).items():
+        for method in HTTP_METHODS:
+            if method in item:
+                yield path, method, item[method]
+
+
+def check_operations(doc: dict[str, Any], locate: Locator) -> None:
+    seen_ids: dict[str, str] = {}
+    seen_names: dict[tuple[str, str], str] = {}
+    tags = {t["name"] for t in doc.get("tags", [])}
+    for path, method, op in operations(doc):
+        base = ("paths", path, method)
+
+        def fail(msg: str, *more: object) -> None:
+            raise SpecError(locate(pointer(*base, *more)), msg)
+
+        for key in ("operationId", "summary", "x-relaykit-resource", "x-relaykit-method", "x-relaykit-source"):
+            if not op.get(key):
+                fail(f"missing {key}")
+        if op["operationId"] in seen_ids:
+            fail(f"operationId {op['operationId']!r} already used by {seen_ids[op['operationId']]}", "operationId")
+        seen_ids[op["operationId"]] = f"{method.upper()} {path}"
+        name = (op["x-relaykit-resource"], op["x-relaykit-method"])
+        if name in seen_names:
+            fail(f"python name {'.'.join(name)} already used by {seen_names[name]}", "x-relaykit-method")
+        seen_names[name] = f"{method.upper()} {path}"
+        if len(op.get("tags", [])) != 1 or op["tags"][0] not in tags:
+            fail("needs exactly one tag declared in the root document", "tags")
+        for i, param in enumerate(op.get("parameters", [])):
+            if "$ref" in param:
+                param = resolve(doc, param["$ref"])
+            if param.get("in") not in PARAM_LOCATIONS:
+                fail(f"parameter location {param.get('in')!r} is not supported", "parameters", i, "in")
+        body = op.get("requestBody")
+        if body:
+            for ctype, media in body.get("content", {}).items():
+                if ctype not in BODY_TYPES:
+                    fail(f"request content type {ctype!r} is not supported", "requestBody", "content", ctype)
+                ref = media.get("schema", {}).get("$ref")
+                if not ref or resolve(doc, ref).get("type") != "object":
+                    fail("request body schema must be a $ref to an object schema", "requestBody", "content", ctype, "schema")
+        stream = op.get("x-relaykit-stream")
+        if stream is not None:
+            if stream.get("protocol") not in STREAM_PROTOCOLS:
+                fail(f"unknown stream protocol {stream.get('protocol')!r}", "x-relaykit-stream", "protocol")
+            if stream.get("event") not in doc.get("components", {}).get("schemas", {}):
+                fail(f"stream event schema {stream.get('event')!r} is not a component schema", "x-relaykit-stream", "event")
+        ok = [c for c in op.get("responses", {}) if str(c).startswith("2")]
+        if not ok:
+            fail("needs a 2xx response", "responses")
+        for code in ok:
+            response = op["responses"][code]
+            if "$ref" in response:
+                response = resolve(doc, response["$ref"])
+            for ctype, media in (response.get("content") or {}).items():
+                where = ("responses", code, "content", ctype)
+                if ctype not in RESPONSE_TYPES:
+                    fail(f"response content type {ctype!r} is not supported", *where)
+                if ctype == "text/event-stream" and stream is None:
+                    fail("an event-stream response needs x-relaykit-stream on the operation", *where)
+                if ctype == "application/json" and "$ref" not in media.get("schema", {}):
+                    fail("response schema must be a $ref to a component schema", *where, "schema")
+
+
+def check_schemas(doc: dict[str, Any], locate: Locator) -> None:
+    titles: dict[str, str] = {}
+    for name, schema in doc.get("components", {}).get("schemas", {}).items():
+        where = locate(pointer("components", "schemas", name))
+        title = schema.get("title")
+        if title != name:
+            raise SpecError(where, f"title must equal the schema name {name!r} (got {title!r})")
+        titles[title] = name
+        disc = schema.get("discriminator")
+        if disc:
+            prop = disc.get("propertyName")
+            for variant in schema.get("oneOf", []):
+                target = resolve(doc, variant["$ref"]) if "$ref" in variant else variant
+                values = (target.get("properties", {}).get(prop) or {}).get("enum")
+                if not values or len(values) != 1 or prop not in target.get("required", []):
+                    raise SpecError(where, f"every oneOf variant needs a required one-value enum for {prop!r} ({variant.get('$ref')})")
+
+
+def validate_spec(doc: dict[str, Any], origin: dict[str, str], root: str) -> None:
+    locate = Locator(origin, root)
+    check_refs(doc, locate)
+    check_operations(doc, locate)
+    check_schemas(doc, locate)
+    check_openapi(doc, locate)

@@ -1,0 +1,455 @@
+"""The HTTP core shared by every operation: configuration, auth, retries, error mapping and
+response parsing, for the sync and the async client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import os
+import random
+import time
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+import httpx
+import pydantic
+
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    ArgumentError,
+    RelaykitError,
+    ResponseValidationError,
+    error_in_body,
+    is_quota_error,
+    request_id_of,
+    status_error,
+)
+from ._operation import AUTH_HEADERS, Operation
+from ._response import RawResponse
+from ._streaming import AsyncStream, Stream
+from ._types import NOT_GIVEN, NotGiven, Timeout
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+MAX_RETRY_AFTER = 60.0  # a server asking for a longer wait gets our own backoff instead
+RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 529})
+RAW_RESPONSE_HEADER = "x-relaykit-raw-response"
+API_KEY_ENV = "RELAYKIT_API_KEY"
+BASE_URL_ENV = "RELAYKIT_BASE_URL"
+USER_AGENT = "relaykit-python"
+
+
+def normalise_base_url(url: str) -> str:
+    """The host root: paths in the spec carry their own /v1 or /v1beta, so a base URL copied
+    from a gateway's OpenAI-SDK instructions (ending in /v1) is trimmed, not doubled."""
+    url = url.strip().rstrip("/")
+    if url.endswith("/v1"):
+        url = url[: -len("/v1")]
+    if not url.startswith(("http://", "https://")):
+        raise RelaykitError(f"base_url must start with http:// or https:// (got {url!r})")
+    return url
+
+
+def retry_after_seconds(headers: httpx.Headers) -> float | None:
+    """The wait the server asks for: retry-after-ms, or retry-after in seconds or as a date."""
+    value = headers.get("retry-after-ms")
+    if value:
+        try:
+            return float(value) / 1000.0
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    parsed = email.utils.parsedate_tz(value)
+    if parsed is None:
+        return None
+    return email.utils.mktime_tz(parsed) - time.time()
+
+
+def retry_delay(attempt: int, headers: httpx.Headers | None) -> float:
+    if headers is not None:
+        wait = retry_after_seconds(headers)
+        if wait is not None and 0 <= wait <= MAX_RETRY_AFTER:
+            return wait
+    delay = min(INITIAL_RETRY_DELAY * (2.0**attempt), MAX_RETRY_DELAY)
+    return delay * (1.0 - 0.25 * random.random())
+
+
+def should_retry_response(response: httpx.Response, body: bytes, op_billable: bool) -> bool:
+    explicit = response.headers.get("x-should-retry")
+    if explicit == "true":
+        return True
+    if explicit == "false":
+        return False
+    status = response.status_code
+    if status not in RETRY_STATUSES:
+        return False
+    if status == 429:
+        return not is_quota_error(body)
+    # A billable submission may already be running upstream: retrying could pay twice.
+    return not op_billable
+
+
+class BaseClient:
+    """Configuration shared by ``Client`` and ``AsyncClient``."""
+
+    _gateways: Mapping[str, str] = {}
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        gateway: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, Any] | None = None,
+    ) -> None:
+        api_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
+        if not api_key:
+            raise RelaykitError(f"no API key: pass api_key= or set {API_KEY_ENV}")
+        if base_url is None:
+            if gateway is not None:
+                if gateway not in self._gateways:
+                    known = ", ".join(sorted(self._gateways))
+                    raise RelaykitError(f"unknown gateway {gateway!r}; known: {known}")
+                base_url = self._gateways[gateway]
+            else:
+                base_url = os.environ.get(BASE_URL_ENV)
+        if not base_url:
+            known = ", ".join(sorted(self._gateways))
+            raise RelaykitError(f"no base URL: pass base_url= or gateway= ({known}), or set {BASE_URL_ENV}")
+        if max_retries < 0:
+            raise RelaykitError("max_retries must be >= 0")
+        self._api_key = api_key
+        self.base_url = normalise_base_url(base_url)
+        self.timeout: Timeout = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
+        self.max_retries = max_retries
+        self.default_headers = dict(default_headers or {})
+        self.default_query = dict(default_query or {})
+        self._auth_cache: dict[tuple[str, ...], dict[str, str]] = {}
+
+    @property
+    def api_key(self) -> str:
+        return self._api_key
+
+    def __repr__(self) -> str:
+        # Never show the key, not even a part of it.
+        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key='***')"
+
+    def _options(self, **overrides: Any) -> dict[str, Any]:
+        options = {
+            "api_key": self._api_key,
+            "base_url": self.base_url,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+            "default_query": self.default_query,
+        }
+        for key, value in overrides.items():
+            if key not in options:
+                raise ArgumentError(f"with_options() got an unknown option {key!r}", (key,))
+            if value is not NOT_GIVEN:
+                options[key] = value
+        return options
+
+    def _auth_headers(self, schemes: tuple[str, ...]) -> dict[str, str]:
+        cached = self._auth_cache.get(schemes)
+        if cached is None:
+            cached = {}
+            for scheme in schemes:
+                name, template = AUTH_HEADERS[scheme]
+                cached[name] = template.format(key=self._api_key)
+            self._auth_cache[schemes] = cached
+        return cached
+
+    def _build_request(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        json_body: Any,
+        auth: tuple[str, ...],
+        stream: bool,
+        timeout: Timeout | NotGiven,
+    ) -> httpx.Request:
+        merged_headers = {"user-agent": USER_AGENT, "accept": "text/event-stream" if stream else "application/json"}
+        merged_headers.update(self._auth_headers(auth))
+        merged_headers.update(self.default_headers)
+        if headers:
+            merged_headers.update(headers)
+        params: dict[str, Any] = dict(self.default_query)
+        if query:
+            params.update(query)
+        content = None
+        if json_body is not None:
+            content = pydantic_json(json_body)
+            merged_headers["content-type"] = "application/json"
+        return client.build_request(
+            method,
+            self.base_url + path,
+            params=params or None,
+            headers=merged_headers,
+            content=content,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+        )
+
+    def _prepare(
+        self,
+        op: Operation,
+        args: dict[str, Any],
+    ) -> tuple[str, dict[str, Any], dict[str, str], Any, bool, bool]:
+        path, query, headers, body, streaming = op.build(args)
+        extra_query = args.get("extra_query")
+        if extra_query:
+            query.update(extra_query)
+        extra_headers = args.get("extra_headers")
+        raw = False
+        if extra_headers:
+            headers.update(extra_headers)
+            raw = headers.pop(RAW_RESPONSE_HEADER, None) is not None
+        extra_body = args.get("extra_body")
+        if extra_body:
+            if body is None:
+                body = {}
+            body.update(extra_body)
+        return path, query, headers, body, streaming, raw
+
+    def _parse(self, op: Operation, response: httpx.Response, body: bytes) -> Any:
+        adapter = op.response_adapter
+        if adapter is None:
+            return None
+        try:
+            return adapter.validate_json(body)
+        except pydantic.ValidationError as exc:
+            envelope = error_in_body(response, body)
+            if envelope is not None:
+                raise envelope from None
+            raise ResponseValidationError(
+                f"HTTP {response.status_code} body does not fit {getattr(op.response_model, '__name__', op.response_model)}: "
+                f"{exc.error_count()} problem(s), first: {_first_error(exc)}; the raw body is on .body",
+                response=response,
+                body=body,
+                errors=exc.errors(include_url=False),
+            ) from None
+
+
+def _first_error(exc: pydantic.ValidationError) -> str:
+    err = exc.errors(include_url=False)[0]
+    return f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
+
+
+def pydantic_json(value: Any) -> bytes:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class SyncAPIClient(BaseClient):
+    def __init__(self, *, http_client: httpx.Client | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout, follow_redirects=True)
+
+    def with_options(self, **overrides: Any) -> Self:
+        """A copy with some settings changed, sharing this client's connection pool."""
+        clone = type(self)(http_client=self._http, **self._options(**overrides))
+        clone._owns_http = False
+        return clone
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _call(self, op: Operation, args: dict[str, Any]) -> Any:
+        path, query, headers, body, streaming, raw = self._prepare(op, args)
+        request = self._build_request(
+            self._http, op.method, path, query=query, headers=headers, json_body=body,
+            auth=op.auth, stream=streaming, timeout=args.get("timeout", NOT_GIVEN),
+        )
+        response = self._send(request, stream=streaming, billable=op.billable)
+        if raw:
+            return RawResponse(response, lambda: self._finish(op, response, streaming))
+        return self._finish(op, response, streaming)
+
+    def _finish(self, op: Operation, response: httpx.Response, streaming: bool) -> Any:
+        if streaming:
+            return Stream(response, op.event_decoder)
+        return self._parse(op, response, response.content)
+
+    def _send(self, request: httpx.Request, *, stream: bool, billable: bool) -> httpx.Response:
+        attempt = 0
+        while True:
+            try:
+                response = self._http.send(request, stream=stream)
+            except httpx.TimeoutException as exc:
+                if attempt < self.max_retries and not billable:
+                    time.sleep(retry_delay(attempt, None))
+                    attempt += 1
+                    continue
+                raise APITimeoutError(f"request timed out: {request.method} {request.url.copy_with(query=None)}", request=request) from exc
+            except httpx.TransportError as exc:
+                # A refused connection never reached the server: safe to retry even when billable.
+                if attempt < self.max_retries and (not billable or isinstance(exc, httpx.ConnectError)):
+                    time.sleep(retry_delay(attempt, None))
+                    attempt += 1
+                    continue
+                raise APIConnectionError(f"connection error: {exc}", request=request) from exc
+            if response.status_code < 400:
+                return response
+            body = response.read()
+            response.close()
+            if attempt < self.max_retries and should_retry_response(response, body, billable):
+                time.sleep(retry_delay(attempt, response.headers))
+                attempt += 1
+                continue
+            raise status_error(response, body)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        cast_to: type[T] | Any = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        auth: tuple[str, ...] = ("bearer",),
+    ) -> Any:
+        """Call an endpoint the spec does not describe yet, with auth, retries and typed errors.
+        Returns ``cast_to`` validated from the JSON body when given, else the decoded JSON
+        (or the text when the body is not JSON)."""
+        request = self._build_request(
+            self._http, method.upper(), "/" + path.lstrip("/"), query=query, headers=headers,
+            json_body=body, auth=auth, stream=False, timeout=timeout,
+        )
+        response = self._send(request, stream=False, billable=False)
+        return decode_any(response, cast_to)
+
+
+class AsyncAPIClient(BaseClient):
+    def __init__(self, *, http_client: httpx.AsyncClient | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout, follow_redirects=True)
+
+    def with_options(self, **overrides: Any) -> Self:
+        """A copy with some settings changed, sharing this client's connection pool."""
+        clone = type(self)(http_client=self._http, **self._options(**overrides))
+        clone._owns_http = False
+        return clone
+
+    async def close(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _call(self, op: Operation, args: dict[str, Any]) -> Any:
+        path, query, headers, body, streaming, raw = self._prepare(op, args)
+        request = self._build_request(
+            self._http, op.method, path, query=query, headers=headers, json_body=body,
+            auth=op.auth, stream=streaming, timeout=args.get("timeout", NOT_GIVEN),
+        )
+        response = await self._send(request, stream=streaming, billable=op.billable)
+        if raw:
+            return RawResponse(response, lambda: self._finish(op, response, streaming))
+        return self._finish(op, response, streaming)
+
+    def _finish(self, op: Operation, response: httpx.Response, streaming: bool) -> Any:
+        if streaming:
+            return AsyncStream(response, op.event_decoder)
+        return self._parse(op, response, response.content)
+
+    async def _send(self, request: httpx.Request, *, stream: bool, billable: bool) -> httpx.Response:
+        attempt = 0
+        while True:
+            try:
+                response = await self._http.send(request, stream=stream)
+            except httpx.TimeoutException as exc:
+                if attempt < self.max_retries and not billable:
+                    await asyncio.sleep(retry_delay(attempt, None))
+                    attempt += 1
+                    continue
+                raise APITimeoutError(f"request timed out: {request.method} {request.url.copy_with(query=None)}", request=request) from exc
+            except httpx.TransportError as exc:
+                if attempt < self.max_retries and (not billable or isinstance(exc, httpx.ConnectError)):
+                    await asyncio.sleep(retry_delay(attempt, None))
+                    attempt += 1
+                    continue
+                raise APIConnectionError(f"connection error: {exc}", request=request) from exc
+            if response.status_code < 400:
+                return response
+            body = await response.aread()
+            await response.aclose()
+            if attempt < self.max_retries and should_retry_response(response, body, billable):
+                await asyncio.sleep(retry_delay(attempt, response.headers))
+                attempt += 1
+                continue
+            raise status_error(response, body)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        cast_to: type[T] | Any = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        auth: tuple[str, ...] = ("bearer",),
+    ) -> Any:
+        """Call an endpoint the spec does not describe yet (see ``Client.request``)."""
+        request = self._build_request(
+            self._http, method.upper(), "/" + path.lstrip("/"), query=query, headers=headers,
+            json_body=body, auth=auth, stream=False, timeout=timeout,
+        )
+        response = await self._send(request, stream=False, billable=False)
+        return decode_any(response, cast_to)
+
+
+def decode_any(response: httpx.Response, cast_to: Any) -> Any:
+    body = response.content
+    if cast_to is not None:
+        try:
+            return pydantic.TypeAdapter(cast_to).validate_json(body)
+        except pydantic.ValidationError as exc:
+            raise ResponseValidationError(
+                f"HTTP {response.status_code} body does not fit {cast_to!r}: {_first_error(exc)}",
+                response=response, body=body, errors=exc.errors(include_url=False),
+            ) from None
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+__all__ = ["SyncAPIClient", "AsyncAPIClient", "APIStatusError", "request_id_of"]

@@ -1,0 +1,232 @@
+"""The exceptions relaykit raises, and the mapping from a gateway's error response to them.
+
+Gateways answer errors in several envelopes; ``describe_error`` reads all of them so the user
+gets the message, code and type wherever the gateway put them. Every API error keeps the raw
+body, so nothing the gateway said is lost.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-oneapi-request-id", "x-newapi-request-id")
+
+
+class RelaykitError(Exception):
+    """Base class of every relaykit error."""
+
+
+class ArgumentError(RelaykitError, ValueError):
+    """A caller's argument was refused before anything was sent. ``fields`` names the culprits."""
+
+    def __init__(self, message: str, fields: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
+class APIError(RelaykitError):
+    """Something went wrong talking to the gateway."""
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None, body: bytes | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.body = body
+
+    @property
+    def text(self) -> str:
+        """The raw body as text (empty when there was none)."""
+        return (self.body or b"").decode("utf-8", "replace")
+
+
+class APIConnectionError(APIError):
+    """The request did not get an HTTP answer (DNS, refused connection, reset...)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+class APIStatusError(APIError):
+    """The gateway answered with an error. ``status_code``, ``code``, ``type``, ``param``,
+    ``request_id`` and the raw ``body`` tell what it said."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: bytes | None,
+        code: str | int | None = None,
+        type: str | None = None,
+        param: str | None = None,
+    ) -> None:
+        super().__init__(message, request=response.request, body=body)
+        self.response = response
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.code = code
+        self.type = type
+        self.param = param
+        self.request_id = request_id_of(response.headers)
+
+    def __str__(self) -> str:
+        rid = f" (request id {self.request_id})" if self.request_id else ""
+        return f"HTTP {self.status_code}: {self.message}{rid}"
+
+
+class BadRequestError(APIStatusError):
+    """400."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing, wrong or disabled."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403."""
+
+
+class NotFoundError(APIStatusError):
+    """404."""
+
+
+class ConflictError(APIStatusError):
+    """409."""
+
+
+class PayloadTooLargeError(APIStatusError):
+    """413."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; retried automatically."""
+
+
+class QuotaExceededError(RateLimitError):
+    """429 with an exhausted quota or balance: not retried, since waiting does not help."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx."""
+
+
+class OverloadedError(InternalServerError):
+    """529: the upstream model is overloaded."""
+
+
+class ResponseValidationError(APIError):
+    """The gateway answered 2xx but the body does not fit the expected shape. ``body`` holds
+    it untouched; ``errors`` are pydantic's findings."""
+
+    def __init__(self, message: str, *, response: httpx.Response, body: bytes, errors: Any = None) -> None:
+        super().__init__(message, request=response.request, body=body)
+        self.response = response
+        self.status_code = response.status_code
+        self.errors = errors
+
+
+class StreamError(APIError):
+    """A stream carried an error event, or ended before it was complete. ``event`` is the
+    offending payload (if any) and ``partial`` what had been accumulated so far (if known)."""
+
+    def __init__(self, message: str, *, event: Any = None, partial: Any = None, code: str | int | None = None) -> None:
+        super().__init__(message)
+        self.event = event
+        self.partial = partial
+        self.code = code
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    413: PayloadTooLargeError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+    529: OverloadedError,
+}
+
+QUOTA_MARKERS = ("insufficient_quota", "quota_exceeded", "insufficient_user_quota", "pre_consume_token_quota_failed")
+
+
+def request_id_of(headers: httpx.Headers) -> str | None:
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def describe_error(payload: Any) -> tuple[str | None, str | int | None, str | None, str | None]:
+    """(message, code, type, param) from any of the gateways' error envelopes, or Nones."""
+    if not isinstance(payload, dict):
+        return None, None, None, None
+    inner = payload.get("error")
+    if isinstance(inner, dict):
+        message = inner.get("message") or inner.get("msg")
+        code = inner.get("code") if inner.get("code") is not None else inner.get("status")
+        etype = inner.get("type") or inner.get("status")
+        param = inner.get("param")
+        return _text(message), code, _text(etype), _text(param)
+    if isinstance(inner, str):
+        return inner, payload.get("code"), _text(payload.get("type")), None
+    message = payload.get("message") or payload.get("msg") or payload.get("description") or payload.get("detail")
+    if message is None:
+        return None, None, None, None
+    return _text(message), payload.get("code"), _text(payload.get("type")), None
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _decode(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def is_quota_error(body: bytes) -> bool:
+    lowered = body[:4096].lower()
+    return any(marker.encode() in lowered for marker in QUOTA_MARKERS)
+
+
+def status_error(response: httpx.Response, body: bytes) -> APIStatusError:
+    """The typed error for an error response whose body has been read."""
+    message, code, etype, param = describe_error(_decode(body))
+    if message is None:
+        snippet = body[:500].decode("utf-8", "replace").strip()
+        message = snippet or response.reason_phrase or "error"
+    status = response.status_code
+    cls = _BY_STATUS.get(status)
+    if cls is None:
+        cls = InternalServerError if status >= 500 else APIStatusError
+    if cls is RateLimitError and is_quota_error(body):
+        cls = QuotaExceededError
+    return cls(message, response=response, body=body, code=code, type=etype, param=param)
+
+
+def error_in_body(response: httpx.Response, body: bytes) -> APIStatusError | None:
+    """Some gateways report failures with HTTP 200. Called only when the body did not fit the
+    expected model: an error envelope there becomes the typed error instead of a parse error."""
+    payload = _decode(body)
+    if not isinstance(payload, dict):
+        return None
+    inner = payload.get("error")
+    if not (isinstance(inner, (dict, str)) and inner) and not ("code" in payload and "message" in payload):
+        return None
+    message, code, etype, param = describe_error(payload)
+    return APIStatusError(message or "error", response=response, body=body, code=code, type=etype, param=param)
