@@ -14,11 +14,12 @@ import yaml
 from .errors import SpecError, pointer
 
 FAMILIES_KEY = "x-relaykit-families"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
 
 
 def read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except FileNotFoundError:
         raise SpecError(str(path), "file not found") from None
     except yaml.YAMLError as exc:

@@ -202,7 +202,11 @@ def build_operations(doc: dict[str, Any]) -> list[Op]:
             body_model = ref.rsplit("/", 1)[-1]
             target = resolve(doc, ref)
             required = set(target.get("required", []))
-            for wire, prop in target.get("properties", {}).items():
+            props = target.get("properties", {})
+            current = {snake(w) for w, p in props.items() if not p.get("deprecated")}
+            for wire, prop in props.items():
+                if prop.get("deprecated") and snake(wire) in current:
+                    continue  # an old spelling of another field: reachable through extra_body
                 args.append(Arg(
                     py=snake(wire), wire=wire, location="body", annotation=annotate(prop),
                     required=wire in required, description=prop.get("description", ""),
