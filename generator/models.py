@@ -7,6 +7,7 @@ inline away, so a stream's event union has a name.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -47,7 +48,7 @@ def generate_models(doc: dict[str, Any], header: str) -> str:
     from datamodel_code_generator import generate
 
     try:
-        code = generate(doc, **dcg_options())
+        code = generate(without_unreferenced_unions(doc), **dcg_options())
     except Exception as exc:  # the tool raises many types; all mean the spec was not accepted
         raise SpecError("#/components/schemas", f"datamodel-code-generator failed: {exc}") from exc
     assert isinstance(code, str)
@@ -63,12 +64,23 @@ def generate_models(doc: dict[str, Any], header: str) -> str:
     return header + code.rstrip() + "\n" + aliases
 
 
+def without_unreferenced_unions(doc: dict[str, Any]) -> dict[str, Any]:
+    """The tool inlines a union wherever a field uses it, but keeps one that no schema uses
+    (a stream's event union) as a RootModel wrapper. Leave those out: they become aliases."""
+    schemas = doc["components"]["schemas"]
+    used = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(schemas)))
+    drop = {name for name in union_schema_names(doc) if name not in used}
+    if not drop:
+        return doc
+    trimmed = {k: v for k, v in schemas.items() if k not in drop}
+    return {**doc, "components": {**doc["components"], "schemas": trimmed}}
+
+
 def union_aliases(doc: dict[str, Any], code: str) -> str:
     schemas = doc["components"]["schemas"]
     lines = []
-    for name in union_schema_names(doc):
-        if re.search(rf"^class {name}\b|^{name} = ", code, re.M):
-            continue
+    names = [n for n in union_schema_names(doc) if not re.search(rf"^class {n}\b|^{n} = ", code, re.M)]
+    for name in _dependency_order(names, schemas):
         schema = schemas[name]
         variants = [v["$ref"].rsplit("/", 1)[-1] for v in (schema.get("oneOf") or schema.get("anyOf"))]
         union = " | ".join(variants)
@@ -81,6 +93,25 @@ def union_aliases(doc: dict[str, Any], code: str) -> str:
     if not lines:
         return ""
     return "\n\n# Named unions of the spec.\n" + "\n".join(lines) + "\n"
+
+
+def _dependency_order(names: list[str], schemas: dict[str, Any]) -> list[str]:
+    """Aliases are evaluated at import: one that names another must come after it."""
+    pending = set(names)
+    out: list[str] = []
+
+    def visit(name: str) -> None:
+        if name not in pending:
+            return
+        pending.discard(name)
+        schema = schemas[name]
+        for variant in schema.get("oneOf") or schema.get("anyOf"):
+            visit(variant["$ref"].rsplit("/", 1)[-1])
+        out.append(name)
+
+    for name in names:
+        visit(name)
+    return out
 
 
 def _field_name(wire: str) -> str:

@@ -118,7 +118,7 @@ def prism_url() -> Iterator[str]:
     port = _free_port()
     log = open(ROOT / ".pytest_cache" / "prism.log", "w") if (ROOT / ".pytest_cache").is_dir() else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [str(binary), "mock", str(ROOT / "spec" / "dist" / "openapi.yaml"), "-h", "127.0.0.1", "-p", str(port), "--errors"],
+        [str(binary), "mock", str(ROOT / "spec" / "dist" / "openapi.yaml"), "-h", "127.0.0.1", "-p", str(port)],
         stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeAlias
 
-from pydantic import AwareDatetime, Field, RootModel
+from pydantic import AwareDatetime, Field
 
 from ._models import BaseModel
 
@@ -5104,34 +5104,6 @@ class MessageStopEvent(BaseModel):
     type: Literal["message_stop"]
 
 
-class MessageStreamEvent(
-    RootModel[
-        MessageStartEvent
-        | ContentBlockStartEvent
-        | ContentBlockDeltaEvent
-        | ContentBlockStopEvent
-        | MessageDeltaEvent
-        | MessageStopEvent
-        | MessagePingEvent
-        | MessageErrorEvent
-    ]
-):
-    root: Annotated[
-        MessageStartEvent
-        | ContentBlockStartEvent
-        | ContentBlockDeltaEvent
-        | ContentBlockStopEvent
-        | MessageDeltaEvent
-        | MessageStopEvent
-        | MessagePingEvent
-        | MessageErrorEvent,
-        Field(discriminator="type", title="MessageStreamEvent"),
-    ]
-    """
-    One server-sent event of a streamed message; the SSE event name equals `type`.
-    """
-
-
 class MessageStreamOptions(BaseModel):
     """
     OpenAI-style stream options listed by some relays for this path (MiniMax docs).
@@ -9149,134 +9121,6 @@ class ResponseWebSearchCallSearchingEvent(BaseModel):
     """
 
 
-class ResponseStreamEvent(
-    RootModel[
-        ResponseCreatedEvent
-        | ResponseQueuedEvent
-        | ResponseInProgressEvent
-        | ResponseCompletedEvent
-        | ResponseFailedEvent
-        | ResponseIncompleteEvent
-        | ResponseOutputItemAddedEvent
-        | ResponseOutputItemDoneEvent
-        | ResponseContentPartAddedEvent
-        | ResponseContentPartDoneEvent
-        | ResponseOutputTextDeltaEvent
-        | ResponseOutputTextDoneEvent
-        | ResponseOutputTextAnnotationAddedEvent
-        | ResponseRefusalDeltaEvent
-        | ResponseRefusalDoneEvent
-        | ResponseFunctionCallArgumentsDeltaEvent
-        | ResponseFunctionCallArgumentsDoneEvent
-        | ResponseCustomToolCallInputDeltaEvent
-        | ResponseCustomToolCallInputDoneEvent
-        | ResponseReasoningSummaryPartAddedEvent
-        | ResponseReasoningSummaryPartDoneEvent
-        | ResponseReasoningSummaryTextDeltaEvent
-        | ResponseReasoningSummaryTextDoneEvent
-        | ResponseReasoningTextDeltaEvent
-        | ResponseReasoningTextDoneEvent
-        | ResponseWebSearchCallInProgressEvent
-        | ResponseWebSearchCallSearchingEvent
-        | ResponseWebSearchCallCompletedEvent
-        | ResponseFileSearchCallInProgressEvent
-        | ResponseFileSearchCallSearchingEvent
-        | ResponseFileSearchCallCompletedEvent
-        | ResponseCodeInterpreterCallInProgressEvent
-        | ResponseCodeInterpreterCallInterpretingEvent
-        | ResponseCodeInterpreterCallCompletedEvent
-        | ResponseCodeInterpreterCallCodeDeltaEvent
-        | ResponseCodeInterpreterCallCodeDoneEvent
-        | ResponseImageGenerationCallInProgressEvent
-        | ResponseImageGenerationCallGeneratingEvent
-        | ResponseImageGenerationCallPartialImageEvent
-        | ResponseImageGenerationCallCompletedEvent
-        | ResponseMcpListToolsInProgressEvent
-        | ResponseMcpListToolsCompletedEvent
-        | ResponseMcpListToolsFailedEvent
-        | ResponseMcpCallInProgressEvent
-        | ResponseMcpCallArgumentsDeltaEvent
-        | ResponseMcpCallArgumentsDoneEvent
-        | ResponseMcpCallCompletedEvent
-        | ResponseMcpCallFailedEvent
-        | ResponseAudioDeltaEvent
-        | ResponseAudioDoneEvent
-        | ResponseAudioTranscriptDeltaEvent
-        | ResponseAudioTranscriptDoneEvent
-        | ResponseShellCallCommandAddedEvent
-        | ResponseShellCallCommandDeltaEvent
-        | ResponseShellCallCommandDoneEvent
-        | ResponseShellCallOutputContentDeltaEvent
-        | ResponseShellCallOutputContentDoneEvent
-        | ResponseErrorEvent
-    ]
-):
-    root: Annotated[
-        ResponseCreatedEvent
-        | ResponseQueuedEvent
-        | ResponseInProgressEvent
-        | ResponseCompletedEvent
-        | ResponseFailedEvent
-        | ResponseIncompleteEvent
-        | ResponseOutputItemAddedEvent
-        | ResponseOutputItemDoneEvent
-        | ResponseContentPartAddedEvent
-        | ResponseContentPartDoneEvent
-        | ResponseOutputTextDeltaEvent
-        | ResponseOutputTextDoneEvent
-        | ResponseOutputTextAnnotationAddedEvent
-        | ResponseRefusalDeltaEvent
-        | ResponseRefusalDoneEvent
-        | ResponseFunctionCallArgumentsDeltaEvent
-        | ResponseFunctionCallArgumentsDoneEvent
-        | ResponseCustomToolCallInputDeltaEvent
-        | ResponseCustomToolCallInputDoneEvent
-        | ResponseReasoningSummaryPartAddedEvent
-        | ResponseReasoningSummaryPartDoneEvent
-        | ResponseReasoningSummaryTextDeltaEvent
-        | ResponseReasoningSummaryTextDoneEvent
-        | ResponseReasoningTextDeltaEvent
-        | ResponseReasoningTextDoneEvent
-        | ResponseWebSearchCallInProgressEvent
-        | ResponseWebSearchCallSearchingEvent
-        | ResponseWebSearchCallCompletedEvent
-        | ResponseFileSearchCallInProgressEvent
-        | ResponseFileSearchCallSearchingEvent
-        | ResponseFileSearchCallCompletedEvent
-        | ResponseCodeInterpreterCallInProgressEvent
-        | ResponseCodeInterpreterCallInterpretingEvent
-        | ResponseCodeInterpreterCallCompletedEvent
-        | ResponseCodeInterpreterCallCodeDeltaEvent
-        | ResponseCodeInterpreterCallCodeDoneEvent
-        | ResponseImageGenerationCallInProgressEvent
-        | ResponseImageGenerationCallGeneratingEvent
-        | ResponseImageGenerationCallPartialImageEvent
-        | ResponseImageGenerationCallCompletedEvent
-        | ResponseMcpListToolsInProgressEvent
-        | ResponseMcpListToolsCompletedEvent
-        | ResponseMcpListToolsFailedEvent
-        | ResponseMcpCallInProgressEvent
-        | ResponseMcpCallArgumentsDeltaEvent
-        | ResponseMcpCallArgumentsDoneEvent
-        | ResponseMcpCallCompletedEvent
-        | ResponseMcpCallFailedEvent
-        | ResponseAudioDeltaEvent
-        | ResponseAudioDoneEvent
-        | ResponseAudioTranscriptDeltaEvent
-        | ResponseAudioTranscriptDoneEvent
-        | ResponseShellCallCommandAddedEvent
-        | ResponseShellCallCommandDeltaEvent
-        | ResponseShellCallCommandDoneEvent
-        | ResponseShellCallOutputContentDeltaEvent
-        | ResponseShellCallOutputContentDoneEvent
-        | ResponseErrorEvent,
-        Field(discriminator="type", title="ResponseStreamEvent"),
-    ]
-    """
-    A server-sent event of a streamed response; the SSE event name equals `type`.
-    """
-
-
 class ResponseWebSearchFilters(BaseModel):
     """
     Domain filter for web search.
@@ -10301,6 +10145,67 @@ ResponseTextFormat: TypeAlias = Annotated[
     ResponseTextFormatText | ResponseTextFormatJsonObject | ResponseTextFormatJsonSchema,
     Field(discriminator="type"),
 ]
+ResponseStreamEvent: TypeAlias = Annotated[
+    ResponseCreatedEvent
+    | ResponseQueuedEvent
+    | ResponseInProgressEvent
+    | ResponseCompletedEvent
+    | ResponseFailedEvent
+    | ResponseIncompleteEvent
+    | ResponseOutputItemAddedEvent
+    | ResponseOutputItemDoneEvent
+    | ResponseContentPartAddedEvent
+    | ResponseContentPartDoneEvent
+    | ResponseOutputTextDeltaEvent
+    | ResponseOutputTextDoneEvent
+    | ResponseOutputTextAnnotationAddedEvent
+    | ResponseRefusalDeltaEvent
+    | ResponseRefusalDoneEvent
+    | ResponseFunctionCallArgumentsDeltaEvent
+    | ResponseFunctionCallArgumentsDoneEvent
+    | ResponseCustomToolCallInputDeltaEvent
+    | ResponseCustomToolCallInputDoneEvent
+    | ResponseReasoningSummaryPartAddedEvent
+    | ResponseReasoningSummaryPartDoneEvent
+    | ResponseReasoningSummaryTextDeltaEvent
+    | ResponseReasoningSummaryTextDoneEvent
+    | ResponseReasoningTextDeltaEvent
+    | ResponseReasoningTextDoneEvent
+    | ResponseWebSearchCallInProgressEvent
+    | ResponseWebSearchCallSearchingEvent
+    | ResponseWebSearchCallCompletedEvent
+    | ResponseFileSearchCallInProgressEvent
+    | ResponseFileSearchCallSearchingEvent
+    | ResponseFileSearchCallCompletedEvent
+    | ResponseCodeInterpreterCallInProgressEvent
+    | ResponseCodeInterpreterCallInterpretingEvent
+    | ResponseCodeInterpreterCallCompletedEvent
+    | ResponseCodeInterpreterCallCodeDeltaEvent
+    | ResponseCodeInterpreterCallCodeDoneEvent
+    | ResponseImageGenerationCallInProgressEvent
+    | ResponseImageGenerationCallGeneratingEvent
+    | ResponseImageGenerationCallPartialImageEvent
+    | ResponseImageGenerationCallCompletedEvent
+    | ResponseMcpListToolsInProgressEvent
+    | ResponseMcpListToolsCompletedEvent
+    | ResponseMcpListToolsFailedEvent
+    | ResponseMcpCallInProgressEvent
+    | ResponseMcpCallArgumentsDeltaEvent
+    | ResponseMcpCallArgumentsDoneEvent
+    | ResponseMcpCallCompletedEvent
+    | ResponseMcpCallFailedEvent
+    | ResponseAudioDeltaEvent
+    | ResponseAudioDoneEvent
+    | ResponseAudioTranscriptDeltaEvent
+    | ResponseAudioTranscriptDoneEvent
+    | ResponseShellCallCommandAddedEvent
+    | ResponseShellCallCommandDeltaEvent
+    | ResponseShellCallCommandDoneEvent
+    | ResponseShellCallOutputContentDeltaEvent
+    | ResponseShellCallOutputContentDoneEvent
+    | ResponseErrorEvent,
+    Field(discriminator="type"),
+]
 ContentBlockParam: TypeAlias = Annotated[
     TextBlockParam
     | ImageBlockParam
@@ -10352,6 +10257,17 @@ TextCitation: TypeAlias = Annotated[
     | CitationContentBlockLocation
     | CitationWebSearchResultLocation
     | CitationSearchResultLocation,
+    Field(discriminator="type"),
+]
+MessageStreamEvent: TypeAlias = Annotated[
+    MessageStartEvent
+    | ContentBlockStartEvent
+    | ContentBlockDeltaEvent
+    | ContentBlockStopEvent
+    | MessageDeltaEvent
+    | MessageStopEvent
+    | MessagePingEvent
+    | MessageErrorEvent,
     Field(discriminator="type"),
 ]
 ContentBlockDelta: TypeAlias = Annotated[
