@@ -164,6 +164,6 @@ def check_schemas(doc: dict[str, Any], locate: Locator) -> None:
 def validate_spec(doc: dict[str, Any], origin: dict[str, str], root: str) -> None:
     locate = Locator(origin, root)
     check_refs(doc, locate)
+    check_openapi(doc, locate)
     check_operations(doc, locate)
     check_schemas(doc, locate)
-    check_openapi(doc, locate)

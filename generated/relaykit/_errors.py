@@ -173,7 +173,7 @@ QUOTA_MARKERS = (
 
 def request_id_of(headers: httpx.Headers) -> str | None:
     for name in REQUEST_ID_HEADERS:
-        value = headers.get(name)
+        value: str | None = headers.get(name)
         if value:
             return value
     return None
@@ -204,7 +204,9 @@ def describe_error(payload: Any) -> tuple[str | None, str | int | None, str | No
 
 
 def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
+    if value is None:
+        return None
+    if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
 

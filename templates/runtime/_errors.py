@@ -161,7 +161,7 @@ QUOTA_MARKERS = ("insufficient_quota", "quota_exceeded", "insufficient_user_quot
 
 def request_id_of(headers: httpx.Headers) -> str | None:
     for name in REQUEST_ID_HEADERS:
-        value = headers.get(name)
+        value: str | None = headers.get(name)
         if value:
             return value
     return None
@@ -187,7 +187,9 @@ def describe_error(payload: Any) -> tuple[str | None, str | int | None, str | No
 
 
 def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
+    if value is None:
+        return None
+    if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
 

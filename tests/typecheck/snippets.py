@@ -1,0 +1,98 @@
+"""Realistic user code, checked with mypy --strict (`make typecheck`): the overloads, stream
+types and models must give users precise types. Never executed."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import assert_type
+
+import relaykit
+from relaykit import types
+
+
+def chat(client: relaykit.Client) -> str:
+    completion = client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": [{"type": "text", "text": "What is this?"}, {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]},
+        ],
+        temperature=0.2,
+        response_format={"type": "json_object"},
+        extra_headers={"x-trace": "1"},
+        timeout=30.0,
+    )
+    assert_type(completion, types.ChatCompletion)
+    return completion.choices[0].message.content or ""
+
+
+def chat_stream(client: relaykit.Client) -> list[str]:
+    stream = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}], stream=True, stream_options={"include_usage": True})
+    assert_type(stream, relaykit.Stream[types.ChatCompletionChunk])
+    parts: list[str] = []
+    with stream:
+        for chunk in stream:
+            for choice in chunk.choices:
+                if choice.delta and choice.delta.content:
+                    parts.append(choice.delta.content)
+    return parts
+
+
+def chat_flag(client: relaykit.Client, flag: bool) -> None:
+    result = client.chat.completions.create(model="m", messages=[{"role": "user", "content": "Hi"}], stream=flag)
+    assert_type(result, types.ChatCompletion | relaykit.Stream[types.ChatCompletionChunk])
+
+
+def responses(client: relaykit.Client) -> None:
+    response = client.responses.create(model="gpt-5", input="Tell me a story", reasoning={"effort": "low"})
+    assert_type(response, types.Response)
+    stream = client.responses.create(model="gpt-5", input="Tell me a story", stream=True)
+    for event in stream:
+        if isinstance(event, types.ResponseOutputTextDeltaEvent):
+            print(event.delta)
+        elif isinstance(event, relaykit.UnknownEvent):
+            print("new event type", event.type)
+    fetched = client.responses.retrieve("resp_123")
+    assert_type(fetched, types.Response)
+
+
+def embeddings_and_models(client: relaykit.Client) -> None:
+    result = client.embeddings.create(model="text-embedding-3-small", input=["a", "b"], encoding_format="float")
+    assert_type(result, types.CreateEmbeddingResponse)
+    models = client.models.list()
+    assert_type(models, types.ModelList)
+    print([m.id for m in models.data])
+
+
+def raw(client: relaykit.Client) -> None:
+    raw = client.chat.completions.with_raw_response.create(model="m", messages=[{"role": "user", "content": "Hi"}])
+    print(raw.status_code, raw.request_id, raw.headers.get("x-request-id"))
+
+
+def errors(client: relaykit.Client) -> None:
+    try:
+        client.models.list()
+    except relaykit.RateLimitError as exc:
+        print(exc.status_code, exc.request_id, exc.body)
+    except relaykit.APIStatusError as exc:
+        print(exc.code, exc.message)
+    except relaykit.APIConnectionError:
+        pass
+
+
+async def async_chat() -> None:
+    async with relaykit.AsyncClient(gateway="cometapi") as client:
+        completion = await client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}])
+        assert_type(completion, types.ChatCompletion)
+        stream = await client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}], stream=True)
+        assert_type(stream, relaykit.AsyncStream[types.ChatCompletionChunk])
+        async with stream:
+            async for chunk in stream:
+                print(chunk.id)
+
+
+def main() -> None:
+    client = relaykit.Client(gateway="key4u", max_retries=3)
+    fast = client.with_options(timeout=10.0)
+    chat(fast)
+    asyncio.run(async_chat())
