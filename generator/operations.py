@@ -68,9 +68,11 @@ class Op:
 
     @property
     def stream_type(self) -> str | None:
+        """The stream's type parameters: the event type, then what it accumulates into."""
         if not self.stream_event:
             return None
-        return f"types.{self.stream_event} | UnknownEvent" if self.stream_union else f"types.{self.stream_event}"
+        event = f"types.{self.stream_event} | UnknownEvent" if self.stream_union else f"types.{self.stream_event}"
+        return f"{event}, types.{self.response_model or self.stream_event}"
 
     @property
     def stream_py(self) -> str | None:

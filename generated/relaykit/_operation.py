@@ -59,8 +59,11 @@ class Operation:
     @cached_property
     def event_decoder(self) -> EventDecoder:
         assert self.stream_protocol is not None
+        final = pydantic.TypeAdapter(
+            self.response_model if self.response_model is not None else self.stream_event
+        )
         return EventDecoder(
-            self.stream_protocol, pydantic.TypeAdapter(self.stream_event), self.stream_union
+            self.stream_protocol, pydantic.TypeAdapter(self.stream_event), self.stream_union, final
         )
 
     def build(self, args: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, str], Any, bool]:

@@ -13,16 +13,19 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic
 
 import httpx
 import pydantic
+from typing_extensions import TypeVar
 
-from ._errors import APIConnectionError, APITimeoutError, StreamError, describe_error, request_id_of
+from ._accumulate import ACCUMULATORS, Accumulator, ResponsesAccumulator, is_finished
+from ._errors import APIConnectionError, APITimeoutError, RelaykitError, StreamError, describe_error, request_id_of
 from ._models import UnknownEvent
 from ._sse import ServerSentEvent, SSEDecoder
 
 T = TypeVar("T")
+F = TypeVar("F", default=Any)  # what the stream accumulates into
 
 _SKIP = object()
 _STOP = object()
@@ -31,12 +34,13 @@ _STOP = object()
 class EventDecoder:
     """Turns one SSE event into a typed event, ``_SKIP``, ``_STOP``, or raises StreamError."""
 
-    __slots__ = ("protocol", "_validate", "_is_union")
+    __slots__ = ("protocol", "_validate", "_is_union", "final")
 
-    def __init__(self, protocol: str, adapter: pydantic.TypeAdapter[Any], is_union: bool) -> None:
+    def __init__(self, protocol: str, adapter: pydantic.TypeAdapter[Any], is_union: bool, final: pydantic.TypeAdapter[Any]) -> None:
         self.protocol = protocol
         self._validate = adapter.validate_json
         self._is_union = is_union
+        self.final = final
 
     def __call__(self, sse: ServerSentEvent) -> Any:
         data = sse.data
@@ -73,7 +77,7 @@ class EventDecoder:
         if not isinstance(payload, dict):
             return
         inner = payload.get("error")
-        is_error = always or payload.get("type") == "error" or (inner and not payload.get("choices"))
+        is_error = always or payload.get("type") == "error" or bool(inner)
         if not is_error:
             return
         message, code, _type, _param = describe_error(payload)
@@ -92,23 +96,79 @@ class EventDecoder:
         raise StreamError(f"stream event does not fit its schema: {exc}", event=payload) from None
 
 
-class Stream(Generic[T]):
+class _Folding:
+    """Accumulation shared by Stream and AsyncStream."""
+
+    _decoder: EventDecoder
+    _acc: Accumulator | None
+    _started: bool
+    _marker_seen: bool
+
+    def _attach(self) -> Accumulator:
+        if self._acc is None:
+            if self._started:
+                raise RelaykitError("call final(), text() or collect() before iterating the stream yourself")
+            self._acc = ACCUMULATORS[self._decoder.protocol]()
+        return self._acc
+
+    def _partial(self) -> Any:
+        """What arrived so far: the final model if it validates, else the raw dict."""
+        assert self._acc is not None
+        data = self._acc.result()
+        try:
+            return self._decoder.final.validate_python(data)
+        except pydantic.ValidationError:
+            return data
+
+    def _fail(self, exc: StreamError) -> StreamError:
+        if self._acc is not None and exc.partial is None:
+            exc.partial = self._partial()
+        return exc
+
+    def _finish(self) -> Any:
+        acc = self._acc
+        assert acc is not None
+        if self._marker_seen:
+            acc.mark_done()
+        if isinstance(acc, ResponsesAccumulator) and acc.failed is not None:
+            error = acc.failed.get("error") or {}
+            raise StreamError(f"response failed: {error.get('message') or error or 'no reason given'}", partial=self._partial(), code=error.get("code"))
+        if not is_finished(acc):
+            raise StreamError("the stream ended before it was complete", partial=self._partial())
+        data = acc.result()
+        try:
+            return self._decoder.final.validate_python(data)
+        except pydantic.ValidationError as exc:
+            raise StreamError(f"the accumulated stream does not fit its model: {exc}", partial=data) from None
+
+
+class Stream(_Folding, Generic[T, F]):
     """An iterator of typed events over an open HTTP response. Use it in a ``with`` block (or
-    iterate to the end) so the connection is released."""
+    iterate to the end) so the connection is released.
+
+    ``final()`` drains the stream into the object the call would have returned without
+    streaming; ``text()`` yields just the text; ``collect()`` yields every event and keeps the
+    final object for ``final()``. Call these before iterating the stream yourself.
+    """
 
     def __init__(self, response: httpx.Response, decoder: EventDecoder) -> None:
         self.response = response
         self._decoder = decoder
         self._iterator = self._events()
+        self._acc = None
+        self._started = False
+        self._marker_seen = False
 
     @property
     def request_id(self) -> str | None:
         return request_id_of(self.response.headers)
 
     def __iter__(self) -> Iterator[T]:
+        self._started = True
         return self._iterator
 
     def __next__(self) -> T:
+        self._started = True
         return next(self._iterator)
 
     def _events(self) -> Iterator[T]:
@@ -121,6 +181,7 @@ class Stream(Generic[T]):
                     if item is _SKIP:
                         continue
                     if item is _STOP:
+                        self._marker_seen = True
                         return
                     yield item
             sse.flush()
@@ -131,32 +192,64 @@ class Stream(Generic[T]):
         finally:
             self.response.close()
 
+    def collect(self) -> Iterator[T]:
+        """Yield every event while accumulating them for ``final()``."""
+        acc = self._attach()
+        self._started = True
+        try:
+            for event in self._iterator:
+                acc.add(event)
+                yield event
+        except StreamError as exc:
+            raise self._fail(exc) from None
+
+    def text(self) -> Iterator[str]:
+        """Yield the text pieces of the answer as they arrive (accumulating for ``final()``)."""
+        acc = self._attach()
+        for event in self.collect():
+            piece = acc.text_of(event)
+            if piece:
+                yield piece
+
+    def final(self) -> F:
+        """Drain the stream and return the accumulated final object. Raises StreamError
+        (with ``partial``) if the stream carried an error or ended before completing."""
+        for _ in self.collect():
+            pass
+        return self._finish()  # type: ignore[no-any-return]
+
     def close(self) -> None:
         self.response.close()
 
-    def __enter__(self) -> Stream[T]:
+    def __enter__(self) -> Stream[T, F]:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
 
 
-class AsyncStream(Generic[T]):
-    """The async twin of ``Stream``: ``async for`` over it, inside ``async with``."""
+class AsyncStream(_Folding, Generic[T, F]):
+    """The async twin of ``Stream``: ``async for`` over it, inside ``async with``;
+    ``await stream.final()``, ``async for piece in stream.text()``."""
 
     def __init__(self, response: httpx.Response, decoder: EventDecoder) -> None:
         self.response = response
         self._decoder = decoder
         self._iterator = self._events()
+        self._acc = None
+        self._started = False
+        self._marker_seen = False
 
     @property
     def request_id(self) -> str | None:
         return request_id_of(self.response.headers)
 
     def __aiter__(self) -> AsyncIterator[T]:
+        self._started = True
         return self._iterator
 
     async def __anext__(self) -> T:
+        self._started = True
         return await self._iterator.__anext__()
 
     async def _events(self) -> AsyncIterator[T]:
@@ -169,6 +262,7 @@ class AsyncStream(Generic[T]):
                     if item is _SKIP:
                         continue
                     if item is _STOP:
+                        self._marker_seen = True
                         return
                     yield item
             sse.flush()
@@ -179,14 +273,36 @@ class AsyncStream(Generic[T]):
         finally:
             await self.response.aclose()
 
+    async def collect(self) -> AsyncIterator[T]:
+        """Yield every event while accumulating them for ``final()``."""
+        acc = self._attach()
+        self._started = True
+        try:
+            async for event in self._iterator:
+                acc.add(event)
+                yield event
+        except StreamError as exc:
+            raise self._fail(exc) from None
+
+    async def text(self) -> AsyncIterator[str]:
+        """Yield the text pieces of the answer as they arrive (accumulating for ``final()``)."""
+        acc = self._attach()
+        async for event in self.collect():
+            piece = acc.text_of(event)
+            if piece:
+                yield piece
+
+    async def final(self) -> F:
+        """Drain the stream and return the accumulated final object (see ``Stream.final``)."""
+        async for _ in self.collect():
+            pass
+        return self._finish()  # type: ignore[no-any-return]
+
     async def close(self) -> None:
         await self.response.aclose()
 
-    async def __aenter__(self) -> AsyncStream[T]:
+    async def __aenter__(self) -> AsyncStream[T, F]:
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         await self.close()
-
-
-StreamFactory = Callable[[httpx.Response], Any]

@@ -28,7 +28,7 @@ def chat(client: relaykit.Client) -> str:
 
 def chat_stream(client: relaykit.Client) -> list[str]:
     stream = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}], stream=True, stream_options={"include_usage": True})
-    assert_type(stream, relaykit.Stream[types.ChatCompletionChunk])
+    assert_type(stream, relaykit.Stream[types.ChatCompletionChunk, types.ChatCompletion])
     parts: list[str] = []
     with stream:
         for chunk in stream:
@@ -40,7 +40,7 @@ def chat_stream(client: relaykit.Client) -> list[str]:
 
 def chat_flag(client: relaykit.Client, flag: bool) -> None:
     result = client.chat.completions.create(model="m", messages=[{"role": "user", "content": "Hi"}], stream=flag)
-    assert_type(result, types.ChatCompletion | relaykit.Stream[types.ChatCompletionChunk])
+    assert_type(result, types.ChatCompletion | relaykit.Stream[types.ChatCompletionChunk, types.ChatCompletion])
 
 
 def responses(client: relaykit.Client) -> None:
@@ -54,6 +54,30 @@ def responses(client: relaykit.Client) -> None:
             print("new event type", event.type)
     fetched = client.responses.retrieve("resp_123")
     assert_type(fetched, types.Response)
+
+
+def accumulate(client: relaykit.Client) -> None:
+    stream = client.chat.completions.create(model="m", messages=[{"role": "user", "content": "Hi"}], stream=True)
+    for piece in stream.text():
+        assert_type(piece, str)
+    assert_type(stream.final(), types.ChatCompletion)
+    message = client.messages.create(model="claude", max_tokens=100, messages=[{"role": "user", "content": "Hi"}], stream=True).final()
+    assert_type(message, types.Message)
+    response = client.responses.create(model="gpt-5", input="Hi", stream=True).final()
+    assert_type(response, types.Response)
+    reply = client.gemini.stream_generate_content("gemini-2.5-flash", contents=[{"role": "user", "parts": [{"text": "Hi"}]}]).final()
+    assert_type(reply, types.GenerateContentResponse)
+    try:
+        client.messages.create(model="claude", max_tokens=100, messages=[{"role": "user", "content": "Hi"}], stream=True).final()
+    except relaykit.StreamError as exc:
+        print(exc.partial)
+
+
+async def accumulate_async(client: relaykit.AsyncClient) -> None:
+    stream = await client.chat.completions.create(model="m", messages=[{"role": "user", "content": "Hi"}], stream=True)
+    async for piece in stream.text():
+        print(piece)
+    assert_type(await stream.final(), types.ChatCompletion)
 
 
 def embeddings_and_models(client: relaykit.Client) -> None:
@@ -85,7 +109,7 @@ async def async_chat() -> None:
         completion = await client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}])
         assert_type(completion, types.ChatCompletion)
         stream = await client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}], stream=True)
-        assert_type(stream, relaykit.AsyncStream[types.ChatCompletionChunk])
+        assert_type(stream, relaykit.AsyncStream[types.ChatCompletionChunk, types.ChatCompletion])
         async with stream:
             async for chunk in stream:
                 print(chunk.id)

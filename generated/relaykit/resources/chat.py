@@ -219,7 +219,7 @@ class ChatCompletions(SyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> Stream[types.ChatCompletionChunk]: ...
+    ) -> Stream[types.ChatCompletionChunk, types.ChatCompletion]: ...
 
     @overload
     def create(
@@ -283,7 +283,7 @@ class ChatCompletions(SyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.ChatCompletion | Stream[types.ChatCompletionChunk]: ...
+    ) -> types.ChatCompletion | Stream[types.ChatCompletionChunk, types.ChatCompletion]: ...
 
     def create(
         self,
@@ -346,7 +346,7 @@ class ChatCompletions(SyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.ChatCompletion | Stream[types.ChatCompletionChunk]:
+    ) -> types.ChatCompletion | Stream[types.ChatCompletionChunk, types.ChatCompletion]:
         """Create a chat completion
 
         Sends a conversation (a list of role-tagged messages) to a chat model and returns the
@@ -402,7 +402,7 @@ class ChatCompletions(SyncResource):
           translation_options: Translation settings for qwen-mt models.
         """
         return cast(
-            "types.ChatCompletion | Stream[types.ChatCompletionChunk]",
+            "types.ChatCompletion | Stream[types.ChatCompletionChunk, types.ChatCompletion]",
             self._client._call(_CREATE_CHAT_COMPLETION, locals()),
         )
 
@@ -546,7 +546,7 @@ class AsyncChatCompletions(AsyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> AsyncStream[types.ChatCompletionChunk]: ...
+    ) -> AsyncStream[types.ChatCompletionChunk, types.ChatCompletion]: ...
 
     @overload
     async def create(
@@ -610,7 +610,7 @@ class AsyncChatCompletions(AsyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.ChatCompletion | AsyncStream[types.ChatCompletionChunk]: ...
+    ) -> types.ChatCompletion | AsyncStream[types.ChatCompletionChunk, types.ChatCompletion]: ...
 
     async def create(
         self,
@@ -673,7 +673,7 @@ class AsyncChatCompletions(AsyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.ChatCompletion | AsyncStream[types.ChatCompletionChunk]:
+    ) -> types.ChatCompletion | AsyncStream[types.ChatCompletionChunk, types.ChatCompletion]:
         """Create a chat completion
 
         Sends a conversation (a list of role-tagged messages) to a chat model and returns the
@@ -729,7 +729,7 @@ class AsyncChatCompletions(AsyncResource):
           translation_options: Translation settings for qwen-mt models.
         """
         return cast(
-            "types.ChatCompletion | AsyncStream[types.ChatCompletionChunk]",
+            "types.ChatCompletion | AsyncStream[types.ChatCompletionChunk, types.ChatCompletion]",
             await self._client._call(_CREATE_CHAT_COMPLETION, locals()),
         )
 

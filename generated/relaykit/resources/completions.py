@@ -112,7 +112,7 @@ class Completions(SyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> Stream[types.Completion]: ...
+    ) -> Stream[types.Completion, types.Completion]: ...
 
     @overload
     def create(
@@ -142,7 +142,7 @@ class Completions(SyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.Completion | Stream[types.Completion]: ...
+    ) -> types.Completion | Stream[types.Completion, types.Completion]: ...
 
     def create(
         self,
@@ -171,7 +171,7 @@ class Completions(SyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.Completion | Stream[types.Completion]:
+    ) -> types.Completion | Stream[types.Completion, types.Completion]:
         """Create a text completion
 
         Continues a raw text prompt with an instruct or base model (the legacy, pre-chat API).
@@ -201,7 +201,7 @@ class Completions(SyncResource):
           user: Stable identifier of the end user, for abuse monitoring.
         """
         return cast(
-            "types.Completion | Stream[types.Completion]",
+            "types.Completion | Stream[types.Completion, types.Completion]",
             self._client._call(_CREATE_COMPLETION, locals()),
         )
 
@@ -277,7 +277,7 @@ class AsyncCompletions(AsyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> AsyncStream[types.Completion]: ...
+    ) -> AsyncStream[types.Completion, types.Completion]: ...
 
     @overload
     async def create(
@@ -307,7 +307,7 @@ class AsyncCompletions(AsyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.Completion | AsyncStream[types.Completion]: ...
+    ) -> types.Completion | AsyncStream[types.Completion, types.Completion]: ...
 
     async def create(
         self,
@@ -336,7 +336,7 @@ class AsyncCompletions(AsyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.Completion | AsyncStream[types.Completion]:
+    ) -> types.Completion | AsyncStream[types.Completion, types.Completion]:
         """Create a text completion
 
         Continues a raw text prompt with an instruct or base model (the legacy, pre-chat API).
@@ -366,7 +366,7 @@ class AsyncCompletions(AsyncResource):
           user: Stable identifier of the end user, for abuse monitoring.
         """
         return cast(
-            "types.Completion | AsyncStream[types.Completion]",
+            "types.Completion | AsyncStream[types.Completion, types.Completion]",
             await self._client._call(_CREATE_COMPLETION, locals()),
         )
 

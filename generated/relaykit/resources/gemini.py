@@ -193,7 +193,7 @@ class Gemini(SyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> Stream[types.GenerateContentResponse]:
+    ) -> Stream[types.GenerateContentResponse, types.GenerateContentResponse]:
         """Stream generated content (Gemini native)
 
         Same request as generateContent, but the answer arrives in pieces as server-sent events
@@ -215,7 +215,7 @@ class Gemini(SyncResource):
           cached_content: Name of a cached context to prefix the prompt with (`cachedContents/<id>`).
         """
         return cast(
-            "Stream[types.GenerateContentResponse]",
+            "Stream[types.GenerateContentResponse, types.GenerateContentResponse]",
             self._client._call(_STREAM_GENERATE_CONTENT, locals()),
         )
 
@@ -408,7 +408,7 @@ class AsyncGemini(AsyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> AsyncStream[types.GenerateContentResponse]:
+    ) -> AsyncStream[types.GenerateContentResponse, types.GenerateContentResponse]:
         """Stream generated content (Gemini native)
 
         Same request as generateContent, but the answer arrives in pieces as server-sent events
@@ -430,7 +430,7 @@ class AsyncGemini(AsyncResource):
           cached_content: Name of a cached context to prefix the prompt with (`cachedContents/<id>`).
         """
         return cast(
-            "AsyncStream[types.GenerateContentResponse]",
+            "AsyncStream[types.GenerateContentResponse, types.GenerateContentResponse]",
             await self._client._call(_STREAM_GENERATE_CONTENT, locals()),
         )
 

@@ -150,7 +150,7 @@ class Messages(SyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> Stream[types.MessageStreamEvent | UnknownEvent]: ...
+    ) -> Stream[types.MessageStreamEvent | UnknownEvent, types.Message]: ...
 
     @overload
     def create(
@@ -183,7 +183,7 @@ class Messages(SyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.Message | Stream[types.MessageStreamEvent | UnknownEvent]: ...
+    ) -> types.Message | Stream[types.MessageStreamEvent | UnknownEvent, types.Message]: ...
 
     def create(
         self,
@@ -215,7 +215,7 @@ class Messages(SyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.Message | Stream[types.MessageStreamEvent | UnknownEvent]:
+    ) -> types.Message | Stream[types.MessageStreamEvent | UnknownEvent, types.Message]:
         """Create a message (Claude native format)
 
         Sends a conversation in Anthropic's Messages format and returns the model's next turn.
@@ -251,7 +251,7 @@ class Messages(SyncResource):
           stream_options: (see the spec)
         """
         return cast(
-            "types.Message | Stream[types.MessageStreamEvent | UnknownEvent]",
+            "types.Message | Stream[types.MessageStreamEvent | UnknownEvent, types.Message]",
             self._client._call(_CREATE_MESSAGE, locals()),
         )
 
@@ -374,7 +374,7 @@ class AsyncMessages(AsyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> AsyncStream[types.MessageStreamEvent | UnknownEvent]: ...
+    ) -> AsyncStream[types.MessageStreamEvent | UnknownEvent, types.Message]: ...
 
     @overload
     async def create(
@@ -407,7 +407,7 @@ class AsyncMessages(AsyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.Message | AsyncStream[types.MessageStreamEvent | UnknownEvent]: ...
+    ) -> types.Message | AsyncStream[types.MessageStreamEvent | UnknownEvent, types.Message]: ...
 
     async def create(
         self,
@@ -439,7 +439,7 @@ class AsyncMessages(AsyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.Message | AsyncStream[types.MessageStreamEvent | UnknownEvent]:
+    ) -> types.Message | AsyncStream[types.MessageStreamEvent | UnknownEvent, types.Message]:
         """Create a message (Claude native format)
 
         Sends a conversation in Anthropic's Messages format and returns the model's next turn.
@@ -475,7 +475,7 @@ class AsyncMessages(AsyncResource):
           stream_options: (see the spec)
         """
         return cast(
-            "types.Message | AsyncStream[types.MessageStreamEvent | UnknownEvent]",
+            "types.Message | AsyncStream[types.MessageStreamEvent | UnknownEvent, types.Message]",
             await self._client._call(_CREATE_MESSAGE, locals()),
         )
 

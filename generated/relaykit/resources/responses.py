@@ -307,7 +307,7 @@ class Responses(SyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> Stream[types.ResponseStreamEvent | UnknownEvent]: ...
+    ) -> Stream[types.ResponseStreamEvent | UnknownEvent, types.Response]: ...
 
     @overload
     def create(
@@ -382,7 +382,7 @@ class Responses(SyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.Response | Stream[types.ResponseStreamEvent | UnknownEvent]: ...
+    ) -> types.Response | Stream[types.ResponseStreamEvent | UnknownEvent, types.Response]: ...
 
     def create(
         self,
@@ -456,7 +456,7 @@ class Responses(SyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.Response | Stream[types.ResponseStreamEvent | UnknownEvent]:
+    ) -> types.Response | Stream[types.ResponseStreamEvent | UnknownEvent, types.Response]:
         """Create a model response
 
         Generates a model response from text, image or file input, optionally calling functions, built-in tools (web search, file search, code interpreter, image generation) or remote MCP servers. Turns can be chained with `previous_response_id`. Some models (o3-pro, codex-mini, GPT-5 pro) are only served on this endpoint. With `stream: true` the answer arrives as named server-sent events (`event: <type>`), from `response.created` to `response.completed`.
@@ -493,7 +493,7 @@ class Responses(SyncResource):
           prompt: Stored prompt template to use.
         """
         return cast(
-            "types.Response | Stream[types.ResponseStreamEvent | UnknownEvent]",
+            "types.Response | Stream[types.ResponseStreamEvent | UnknownEvent, types.Response]",
             self._client._call(_CREATE_RESPONSE, locals()),
         )
 
@@ -763,7 +763,7 @@ class AsyncResponses(AsyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> AsyncStream[types.ResponseStreamEvent | UnknownEvent]: ...
+    ) -> AsyncStream[types.ResponseStreamEvent | UnknownEvent, types.Response]: ...
 
     @overload
     async def create(
@@ -838,7 +838,7 @@ class AsyncResponses(AsyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.Response | AsyncStream[types.ResponseStreamEvent | UnknownEvent]: ...
+    ) -> types.Response | AsyncStream[types.ResponseStreamEvent | UnknownEvent, types.Response]: ...
 
     async def create(
         self,
@@ -912,7 +912,7 @@ class AsyncResponses(AsyncResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.Response | AsyncStream[types.ResponseStreamEvent | UnknownEvent]:
+    ) -> types.Response | AsyncStream[types.ResponseStreamEvent | UnknownEvent, types.Response]:
         """Create a model response
 
         Generates a model response from text, image or file input, optionally calling functions, built-in tools (web search, file search, code interpreter, image generation) or remote MCP servers. Turns can be chained with `previous_response_id`. Some models (o3-pro, codex-mini, GPT-5 pro) are only served on this endpoint. With `stream: true` the answer arrives as named server-sent events (`event: <type>`), from `response.created` to `response.completed`.
@@ -949,7 +949,7 @@ class AsyncResponses(AsyncResource):
           prompt: Stored prompt template to use.
         """
         return cast(
-            "types.Response | AsyncStream[types.ResponseStreamEvent | UnknownEvent]",
+            "types.Response | AsyncStream[types.ResponseStreamEvent | UnknownEvent, types.Response]",
             await self._client._call(_CREATE_RESPONSE, locals()),
         )
 

@@ -1,0 +1,351 @@
+"""Accumulators: fold a stream's events into the object the same call without streaming would
+have returned, one per stream protocol.
+
+State is kept as plain JSON-shaped dicts (wire names) and validated into the final model once,
+at the end. Each accumulator also knows the text an event carries, for ``Stream.text()``, and
+whether the stream reached its natural end.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ._models import UnknownEvent
+
+
+def _dump(model: Any) -> Any:
+    if isinstance(model, UnknownEvent):
+        return model.data
+    if hasattr(model, "model_dump"):
+        return model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return model
+
+
+def _event_type(event: Any) -> str | None:
+    if isinstance(event, UnknownEvent):
+        return event.type
+    return getattr(event, "type", None)
+
+
+class Accumulator:
+    """Base: ``add`` every event, then ``result()``; ``complete`` says the stream ended
+    properly; ``text_of`` extracts the text an event carries (or None)."""
+
+    complete = False
+
+    def add(self, event: Any) -> None:
+        raise NotImplementedError
+
+    def result(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def text_of(self, event: Any) -> str | None:
+        raise NotImplementedError
+
+    def mark_done(self) -> None:
+        """The protocol's explicit end marker (``[DONE]``) arrived."""
+        self.complete = True
+
+
+class ChatAccumulator(Accumulator):
+    """OpenAI chat chunks into a chat completion; legacy completion chunks into a completion."""
+
+    def __init__(self) -> None:
+        self.base: dict[str, Any] = {}
+        self.choices: dict[int, dict[str, Any]] = {}
+        self.tool_calls: dict[int, dict[int, dict[str, Any]]] = {}
+        self.usage: Any = None
+        self.legacy = False
+
+    def add(self, chunk: Any) -> None:
+        if isinstance(chunk, UnknownEvent):
+            return
+        if not self.base:
+            self.base = {"id": chunk.id, "object": "chat.completion", "created": chunk.created, "model": chunk.model}
+            for key in ("system_fingerprint", "service_tier", "provider"):
+                value = getattr(chunk, key, None)
+                if value is not None:
+                    self.base[key] = value
+        if chunk.usage is not None:
+            self.usage = _dump(chunk.usage)
+        for choice in chunk.choices or ():
+            index = choice.index or 0
+            if hasattr(choice, "text"):  # legacy completions
+                self.legacy = True
+                state = self.choices.setdefault(index, {"index": index, "text": "", "finish_reason": None})
+                state["text"] += choice.text or ""
+                if choice.logprobs is not None:
+                    self._legacy_logprobs(state, _dump(choice.logprobs))
+            else:
+                state = self.choices.setdefault(index, {"index": index, "message": {"role": "assistant"}, "finish_reason": None})
+                if choice.delta is not None:
+                    self._delta(index, state["message"], choice.delta)
+                if choice.logprobs is not None:
+                    logprobs = _dump(choice.logprobs)
+                    merged = state.setdefault("logprobs", {})
+                    for key in ("content", "refusal"):
+                        if logprobs.get(key):
+                            merged.setdefault(key, []).extend(logprobs[key])
+            if choice.finish_reason is not None:
+                state["finish_reason"] = choice.finish_reason
+
+    def _delta(self, index: int, message: dict[str, Any], delta: Any) -> None:
+        if delta.role:
+            message["role"] = delta.role
+        for key in ("content", "reasoning_content", "reasoning", "refusal"):
+            piece = getattr(delta, key, None)
+            if piece:
+                message[key] = message.get(key, "") + piece
+        if getattr(delta, "annotations", None):
+            message.setdefault("annotations", []).extend(_dump(a) for a in delta.annotations)
+        for call in delta.tool_calls or ():
+            slots = self.tool_calls.setdefault(index, {})
+            slot = slots.setdefault(call.index or 0, {"id": None, "type": "function", "function": {"name": "", "arguments": ""}})
+            if call.id:
+                slot["id"] = call.id
+            if call.type:
+                slot["type"] = call.type
+            function = call.function
+            if function is not None:
+                if function.name and not slot["function"]["name"]:
+                    slot["function"]["name"] = function.name
+                if function.arguments:
+                    slot["function"]["arguments"] += function.arguments
+
+    @staticmethod
+    def _legacy_logprobs(state: dict[str, Any], logprobs: dict[str, Any]) -> None:
+        merged = state.setdefault("logprobs", {})
+        for key in ("tokens", "token_logprobs", "top_logprobs", "text_offset"):
+            if logprobs.get(key) is not None:
+                merged.setdefault(key, []).extend(logprobs[key])
+
+    def result(self) -> dict[str, Any]:
+        choices = []
+        for index in sorted(self.choices):
+            state = dict(self.choices[index])
+            if not self.legacy:
+                message = dict(state["message"])
+                calls = self.tool_calls.get(index)
+                if calls:
+                    message["tool_calls"] = [calls[i] for i in sorted(calls)]
+                message.setdefault("content", None)
+                state["message"] = message
+            choices.append(state)
+        out = dict(self.base)
+        if self.legacy:
+            out["object"] = "text_completion"
+        out["choices"] = choices
+        if self.usage is not None:
+            out["usage"] = self.usage
+        return out
+
+    def text_of(self, chunk: Any) -> str | None:
+        if isinstance(chunk, UnknownEvent) or not chunk.choices:
+            return None
+        choice = chunk.choices[0]
+        if hasattr(choice, "text"):
+            return choice.text or None
+        return choice.delta.content if choice.delta is not None else None
+
+    @property
+    def finished(self) -> bool:
+        return self.complete or (bool(self.choices) and all(c["finish_reason"] for c in self.choices.values()))
+
+
+class ResponsesAccumulator(Accumulator):
+    """Responses API events into the final Response. The terminal event carries the whole
+    response; without one, the response is rebuilt from the items seen."""
+
+    TERMINAL = ("response.completed", "response.incomplete")
+
+    def __init__(self) -> None:
+        self.response: dict[str, Any] = {}
+        self.items: dict[int, dict[str, Any]] = {}
+        self.failed: dict[str, Any] | None = None
+
+    def add(self, event: Any) -> None:
+        kind = _event_type(event)
+        if kind in ("response.created", "response.in_progress", "response.queued"):
+            self.response = _dump(event.response) if not isinstance(event, UnknownEvent) else dict(event.data.get("response") or {})
+        elif kind in self.TERMINAL:
+            self.response = _dump(event.response)
+            self.complete = True
+        elif kind == "response.failed":
+            self.failed = _dump(event.response)
+            self.response = self.failed
+        elif kind in ("response.output_item.added", "response.output_item.done"):
+            self.items[event.output_index] = _dump(event.item)
+        elif kind == "response.content_part.added":
+            content = self.items.setdefault(event.output_index, {}).setdefault("content", [])
+            while len(content) <= event.content_index:
+                content.append(None)
+            content[event.content_index] = _dump(event.part)
+        elif kind == "response.output_text.delta":
+            part = self._part(event.output_index, event.content_index)
+            part["text"] = part.get("text", "") + event.delta
+        elif kind == "response.function_call_arguments.delta":
+            item = self.items.setdefault(event.output_index, {})
+            item["arguments"] = item.get("arguments", "") + event.delta
+
+    def _part(self, output_index: int, content_index: int) -> dict[str, Any]:
+        content = self.items.setdefault(output_index, {}).setdefault("content", [])
+        while len(content) <= content_index:
+            content.append({"type": "output_text", "text": "", "annotations": []})
+        if content[content_index] is None:
+            content[content_index] = {"type": "output_text", "text": "", "annotations": []}
+        part: dict[str, Any] = content[content_index]
+        return part
+
+    def result(self) -> dict[str, Any]:
+        if self.complete or self.failed is not None:
+            return self.response
+        out = dict(self.response)
+        out["output"] = [self.items[i] for i in sorted(self.items)]
+        return out
+
+    def text_of(self, event: Any) -> str | None:
+        if _event_type(event) == "response.output_text.delta":
+            return str(event.delta)
+        return None
+
+
+class AnthropicAccumulator(Accumulator):
+    """Claude message events into the Message: text, tool_use input JSON (parsed at block end),
+    thinking and its signature, citations, stop reason and usage."""
+
+    def __init__(self) -> None:
+        self.message: dict[str, Any] = {}
+        self.blocks: dict[int, dict[str, Any]] = {}
+        self.partial_json: dict[int, str] = {}
+        self.skipped: list[Any] = []
+
+    def add(self, event: Any) -> None:
+        kind = _event_type(event)
+        if kind == "message_start":
+            self.message = _dump(event.message) if not isinstance(event, UnknownEvent) else dict(event.data.get("message") or {})
+            self.message["content"] = []
+        elif kind == "content_block_start":
+            if isinstance(event, UnknownEvent):
+                self.skipped.append(event.data)  # a block type this version does not know
+                return
+            self.blocks[event.index] = _dump(event.content_block)
+        elif kind == "content_block_delta":
+            if isinstance(event, UnknownEvent):
+                return
+            self._delta(event.index, event.delta)
+        elif kind == "content_block_stop":
+            index = getattr(event, "index", None)
+            if index in self.partial_json:
+                raw = self.partial_json.pop(index)
+                block = self.blocks.get(index)
+                if block is not None:
+                    block["input"] = json.loads(raw) if raw.strip() else {}
+        elif kind == "message_delta":
+            delta = _dump(event.delta)
+            self.message.update({k: v for k, v in delta.items() if k in ("stop_reason", "stop_sequence", "stop_details", "container")})
+            if event.usage is not None:
+                usage = self.message.setdefault("usage", {})
+                usage.update({k: v for k, v in _dump(event.usage).items() if v is not None})
+        elif kind == "message_stop":
+            self.complete = True
+
+    def _delta(self, index: int, delta: Any) -> None:
+        block = self.blocks.get(index)
+        if block is None:
+            return  # a delta for a block we skipped
+        kind = delta.type
+        if kind == "text_delta":
+            block["text"] = block.get("text", "") + delta.text
+        elif kind == "input_json_delta":
+            self.partial_json[index] = self.partial_json.get(index, "") + delta.partial_json
+        elif kind == "thinking_delta":
+            block["thinking"] = block.get("thinking", "") + delta.thinking
+        elif kind == "signature_delta":
+            block["signature"] = delta.signature
+        elif kind == "citations_delta":
+            block.setdefault("citations", []).append(_dump(delta.citation))
+
+    def result(self) -> dict[str, Any]:
+        out = dict(self.message)
+        out["content"] = [self.blocks[i] for i in sorted(self.blocks)]
+        return out
+
+    def text_of(self, event: Any) -> str | None:
+        if _event_type(event) == "content_block_delta" and not isinstance(event, UnknownEvent):
+            if event.delta.type == "text_delta":
+                return str(event.delta.text)
+        return None
+
+
+class GeminiAccumulator(Accumulator):
+    """Gemini stream chunks into one GenerateContentResponse: adjacent text parts (and thought
+    parts) are joined, other parts kept in order; the last metadata wins."""
+
+    def __init__(self) -> None:
+        self.out: dict[str, Any] = {}
+        self.candidates: dict[int, dict[str, Any]] = {}
+
+    def add(self, chunk: Any) -> None:
+        if isinstance(chunk, UnknownEvent):
+            return
+        data = _dump(chunk)
+        for key, value in data.items():
+            if key != "candidates":
+                self.out[key] = value
+        for candidate in data.get("candidates") or ():
+            index = candidate.get("index", 0)
+            state = self.candidates.setdefault(index, {"content": {"role": "model", "parts": []}})
+            for key, value in candidate.items():
+                if key != "content":
+                    state[key] = value
+            content = candidate.get("content") or {}
+            if content.get("role"):
+                state["content"]["role"] = content["role"]
+            parts = state["content"]["parts"]
+            for part in content.get("parts") or ():
+                last = parts[-1] if parts else None
+                if (
+                    last is not None
+                    and set(part) <= {"text", "thought"}
+                    and set(last) <= {"text", "thought"}
+                    and "text" in part
+                    and "text" in last
+                    and bool(part.get("thought")) == bool(last.get("thought"))
+                ):
+                    last["text"] += part["text"]
+                else:
+                    parts.append(dict(part))
+            if candidate.get("finishReason"):
+                self.complete = True
+        if (data.get("promptFeedback") or {}).get("blockReason"):
+            self.complete = True
+
+    def result(self) -> dict[str, Any]:
+        out = dict(self.out)
+        if self.candidates:
+            out["candidates"] = [self.candidates[i] for i in sorted(self.candidates)]
+        return out
+
+    def text_of(self, chunk: Any) -> str | None:
+        if isinstance(chunk, UnknownEvent) or not chunk.candidates:
+            return None
+        content = chunk.candidates[0].content
+        if content is None or not content.parts:
+            return None
+        texts = [p.text for p in content.parts if p.text and not p.thought]
+        return "".join(texts) or None
+
+
+ACCUMULATORS: dict[str, type[Accumulator]] = {
+    "openai-chat": ChatAccumulator,
+    "openai-responses": ResponsesAccumulator,
+    "anthropic": AnthropicAccumulator,
+    "gemini": GeminiAccumulator,
+}
+
+
+def is_finished(acc: Accumulator) -> bool:
+    if isinstance(acc, ChatAccumulator):
+        return acc.finished
+    return acc.complete
