@@ -194,5 +194,52 @@ def main() -> None:
     loop.close()
 
 
+class Running:
+    """The gateway as a child process of the benchmark: ``with Running(...) as gw: gw.url``."""
+
+    def __init__(self, sse_events: list[int], cpu: int | None = None) -> None:
+        import subprocess
+
+        cmd = [sys.executable, os.path.abspath(__file__), "--sse-events", ",".join(map(str, sse_events))]
+        if cpu is not None:
+            cmd += ["--cpu", str(cpu)]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().split()  # type: ignore[union-attr]
+        if len(line) < 2 or line[0] != "PORT":
+            self.proc.kill()
+            raise RuntimeError(f"fake gateway did not start: {line}")
+        self.port = int(line[1])
+        self.loop_kind = line[2] if len(line) > 2 else "?"
+        self.host = "127.0.0.1"
+        self.url = f"http://{self.host}:{self.port}"
+
+    def stats(self) -> dict[str, float]:
+        """Requests served and the server's CPU seconds so far."""
+        with socket.create_connection((self.host, self.port)) as s:
+            s.sendall(b"GET /__stats HTTP/1.1\r\nhost: bench\r\n\r\n")
+            buf = b""
+            while b"}" not in buf:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                buf += chunk
+        return json.loads(buf[buf.index(b"\r\n\r\n") + 4 :])  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()  # type: ignore[union-attr]
+            try:
+                self.proc.wait(timeout=5)
+            except Exception:  # noqa: BLE001
+                self.proc.terminate()
+                self.proc.wait(timeout=5)
+
+    def __enter__(self) -> Running:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 if __name__ == "__main__":
     main()

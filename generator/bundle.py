@@ -13,7 +13,9 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
+    # Block style reads best, but some YAML readers (Prism's) drop the extra trailing newlines
+    # of a "|+" block, which ends an SSE example mid-event: those strings are quoted instead.
+    style = ('"' if value.endswith("\n\n") else "|") if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
