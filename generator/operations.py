@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import SpecError
+from .validate import TEXT_TYPES, is_binary_type, resolve
 from .validate import operations as iter_operations
-from .validate import resolve
 
 RESERVED = {"self", "extra_headers", "extra_query", "extra_body", "timeout"}
 SCHEME_AUTH = {"bearerAuth": "bearer", "anthropicApiKey": "x-api-key", "googleApiKey": "x-goog-api-key"}
@@ -40,6 +40,15 @@ class Arg:
     default: Any = None  # spec default sent when the caller gives nothing (query/header)
     has_default: bool = False
     description: str = ""
+    file: bool = False  # a file upload field (multipart)
+    array_form_name: str | None = None  # form field name for a list of files
+
+
+@dataclass
+class Body:
+    content_type: str
+    model: str
+    args: list[Arg]
 
 
 @dataclass
@@ -52,8 +61,10 @@ class Op:
     summary: str
     description: str
     args: list[Arg]
-    body_model: str | None
+    bodies: list[Body]
     response_model: str | None
+    response_binary: bool
+    response_text: bool
     stream_protocol: str | None
     stream_event: str | None
     stream_param: str | None
@@ -61,6 +72,15 @@ class Op:
     auth: tuple[str, ...]
     billable: bool
     deprecated: bool
+
+    @property
+    def returns(self) -> str:
+        """The return annotation of the plain (non-streaming) call."""
+        if self.response_binary:
+            return "BinaryResponse"
+        if self.response_model:
+            return f"types.{self.response_model}" + (" | str" if self.response_text else "")
+        return "str" if self.response_text else "None"
 
     @property
     def const_name(self) -> str:
@@ -143,7 +163,7 @@ class Annotator:
         if types == "null":
             return ["None"]
         if types == "string":
-            return ["str"]
+            return ["FileInput"] if schema.get("format") == "binary" else ["str"]
         if types == "integer":
             return ["int"]
         if types == "number":
@@ -196,38 +216,31 @@ def build_operations(doc: dict[str, Any]) -> list[Op]:
                 default=schema.get("default"), has_default="default" in schema,
                 description=param.get("description", ""),
             ))
-        body_model = None
-        body = spec.get("requestBody")
-        if body:
-            media = body["content"]["application/json"]
+        bodies: list[Body] = []
+        for ctype, media in (spec.get("requestBody") or {}).get("content", {}).items():
             ref = media["schema"]["$ref"]
-            body_model = ref.rsplit("/", 1)[-1]
-            target = resolve(doc, ref)
-            required = set(target.get("required", []))
-            props = target.get("properties", {})
-            current = {snake(w) for w, p in props.items() if not p.get("deprecated")}
-            for wire, prop in props.items():
-                if prop.get("deprecated") and snake(wire) in current:
-                    continue  # an old spelling of another field: reachable through extra_body
-                args.append(Arg(
-                    py=snake(wire), wire=wire, location="body", annotation=annotate(prop),
-                    required=wire in required, description=prop.get("description", ""),
-                ))
+            bodies.append(Body(ctype, ref.rsplit("/", 1)[-1], body_args(doc, annotate, resolve(doc, ref))))
+        args.extend(merge_body_args(bodies))
         names = [a.py for a in args]
         dupes = {n for n in names if names.count(n) > 1}
         if dupes:
             raise SpecError(where, f"two arguments map to the Python name {sorted(dupes)[0]!r}")
         response_model = None
+        content_types: list[str] = []
         for code in sorted(spec.get("responses", {})):
             if not str(code).startswith("2"):
                 continue
             response = spec["responses"][code]
             if "$ref" in response:
                 response = resolve(doc, response["$ref"])
-            media = (response.get("content") or {}).get("application/json")
-            if media:
+            content = response.get("content") or {}
+            content_types.extend(content)
+            media = content.get("application/json")
+            if media and response_model is None:
                 response_model = media["schema"]["$ref"].rsplit("/", 1)[-1]
-                break
+        response_binary = any(is_binary_type(c) for c in content_types)
+        if response_binary and (response_model or any(c in TEXT_TYPES for c in content_types)):
+            raise SpecError(where + "/responses", "a binary response cannot be mixed with JSON or text alternatives")
         stream = spec.get("x-relaykit-stream") or {}
         if stream.get("param") and not any(a.location == "body" and a.wire == stream["param"] for a in args):
             raise SpecError(where + "/x-relaykit-stream/param", f"{stream['param']!r} is not a body field")
@@ -247,8 +260,10 @@ def build_operations(doc: dict[str, Any]) -> list[Op]:
             summary=spec.get("summary", ""),
             description=spec.get("description", ""),
             args=sorted(args, key=lambda a: (not a.required, a.location != "path")),
-            body_model=body_model,
+            bodies=bodies,
             response_model=response_model,
+            response_binary=response_binary,
+            response_text=any(c in TEXT_TYPES for c in content_types),
             stream_protocol=stream.get("protocol"),
             stream_event=stream.get("event"),
             stream_param=stream.get("param"),
@@ -258,6 +273,40 @@ def build_operations(doc: dict[str, Any]) -> list[Op]:
             deprecated=bool(spec.get("deprecated")),
         ))
     return ops
+
+
+def body_args(doc: dict[str, Any], annotate: Annotator, target: dict[str, Any]) -> list[Arg]:
+    required = set(target.get("required", []))
+    props = target.get("properties", {})
+    current = {snake(w) for w, p in props.items() if not p.get("deprecated")}
+    out = []
+    for wire, prop in props.items():
+        if prop.get("deprecated") and snake(wire) in current:
+            continue  # an old spelling of another field: reachable through extra_body
+        annotation = annotate(prop)
+        out.append(Arg(
+            py=snake(wire), wire=wire, location="body", annotation=annotation,
+            required=wire in required, description=prop.get("description", ""),
+            file="FileInput" in annotation, array_form_name=prop.get("x-relaykit-array-form-name"),
+        ))
+    return out
+
+
+def merge_body_args(bodies: list[Body]) -> list[Arg]:
+    """One keyword argument per field across the body variants: required only if every
+    variant requires it, typed as the union of the variants' types."""
+    merged: dict[str, Arg] = {}
+    for body in bodies:
+        for arg in body.args:
+            seen = merged.get(arg.wire)
+            if seen is None:
+                merged[arg.wire] = Arg(**{**arg.__dict__, "required": arg.required and len(bodies) == 1})
+            elif arg.annotation not in seen.annotation.split(" | "):
+                seen.annotation = " | ".join(dict.fromkeys(seen.annotation.split(" | ") + arg.annotation.split(" | ")))
+    if len(bodies) > 1:
+        for wire, arg in merged.items():
+            arg.required = all(any(a.wire == wire and a.required for a in b.args) for b in bodies)
+    return list(merged.values())
 
 
 def build_resources(ops: list[Op]) -> list[Resource]:

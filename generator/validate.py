@@ -11,8 +11,12 @@ from .errors import SpecError, pointer
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 STREAM_PROTOCOLS = {"openai-chat", "openai-responses", "anthropic", "gemini"}
 PARAM_LOCATIONS = {"path", "query", "header"}
-BODY_TYPES = {"application/json"}
-RESPONSE_TYPES = {"application/json", "text/event-stream"}
+BODY_TYPES = {"application/json", "multipart/form-data"}
+TEXT_TYPES = {"text/plain", "text/vtt", "application/x-subrip", "text/srt"}
+
+
+def is_binary_type(ctype: str) -> bool:
+    return ctype.split("/")[0] in ("audio", "image", "video") or ctype == "application/octet-stream"
 
 
 class Locator:
@@ -135,7 +139,7 @@ def check_operations(doc: dict[str, Any], locate: Locator) -> None:
                 response = resolve(doc, response["$ref"])
             for ctype, media in (response.get("content") or {}).items():
                 where = ("responses", code, "content", ctype)
-                if ctype not in RESPONSE_TYPES:
+                if ctype not in ("application/json", "text/event-stream") and ctype not in TEXT_TYPES and not is_binary_type(ctype):
                     fail(f"response content type {ctype!r} is not supported", *where)
                 if ctype == "text/event-stream" and stream is None:
                     fail("an event-stream response needs x-relaykit-stream on the operation", *where)

@@ -19,7 +19,7 @@ def unknown_fields(value: Any, path: str = "$") -> list[str]:
         for key in value.model_extra or {}:
             found.append(f"{path}.{key}")
         for name in type(value).model_fields:
-            found.extend(unknown_fields(getattr(value, name), f"{path}.{name}"))
+            found.extend(unknown_fields(value.__dict__.get(name), f"{path}.{name}"))
     elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
             found.extend(unknown_fields(item, f"{path}[{i}]"))

@@ -31,8 +31,9 @@ from ._errors import (
     StreamError,
     UnprocessableEntityError,
 )
+from ._files import FileInput
 from ._models import BaseModel, UnknownEvent
-from ._response import RawResponse
+from ._response import AsyncBinaryResponse, BinaryResponse, RawResponse
 from ._streaming import AsyncStream, Stream
 from ._types import NOT_GIVEN, NotGiven
 
@@ -46,13 +47,16 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "ArgumentError",
+    "AsyncBinaryResponse",
     "AsyncClient",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
     "BaseModel",
+    "BinaryResponse",
     "Client",
     "ConflictError",
+    "FileInput",
     "InternalServerError",
     "NotFoundError",
     "NotGiven",

@@ -28,8 +28,8 @@ from ._errors import (
     request_id_of,
     status_error,
 )
-from ._operation import AUTH_HEADERS, Operation
-from ._response import RawResponse
+from ._operation import AUTH_HEADERS, Operation, Payload
+from ._response import AsyncBinaryResponse, BinaryResponse, RawResponse
 from ._streaming import AsyncStream, Stream
 from ._types import NOT_GIVEN, NotGiven, Timeout
 
@@ -42,6 +42,7 @@ MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0  # a server asking for a longer wait gets our own backoff instead
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 529})
 RAW_RESPONSE_HEADER = "x-relaykit-raw-response"
+STREAM_BODY_HEADER = "x-relaykit-stream-body"  # binary body left unread for the caller to stream
 API_KEY_ENV = "RELAYKIT_API_KEY"
 BASE_URL_ENV = "RELAYKIT_BASE_URL"
 USER_AGENT = "relaykit-python"
@@ -187,14 +188,15 @@ class BaseClient:
         *,
         query: Mapping[str, Any] | None,
         headers: Mapping[str, str] | None,
-        json_body: Any,
+        payload: Payload | None,
         auth: tuple[str, ...],
         stream: bool,
         timeout: Timeout | NotGiven,
+        accept: str = "application/json",
     ) -> httpx.Request:
         merged_headers = {
             "user-agent": USER_AGENT,
-            "accept": "text/event-stream" if stream else "application/json",
+            "accept": "text/event-stream" if stream else accept,
         }
         merged_headers.update(self._auth_headers(auth))
         merged_headers.update(self.default_headers)
@@ -204,15 +206,21 @@ class BaseClient:
         if query:
             params.update(query)
         content = None
-        if json_body is not None:
-            content = pydantic_json(json_body)
-            merged_headers["content-type"] = "application/json"
+        data = files = None
+        if payload is not None:
+            if payload.files is not None:
+                data, files = payload.data, payload.files
+            else:
+                content = pydantic_json(payload.json)
+                merged_headers["content-type"] = "application/json"
         return client.build_request(
             method,
             self.base_url + path,
             params=params or None,
             headers=merged_headers,
             content=content,
+            data=data,
+            files=files,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
         )
 
@@ -220,24 +228,31 @@ class BaseClient:
         self,
         op: Operation,
         args: dict[str, Any],
-    ) -> tuple[str, dict[str, Any], dict[str, str], Any, bool, bool]:
+    ) -> tuple[str, dict[str, Any], dict[str, str], Payload | None, bool, dict[str, bool]]:
         path, query, headers, body, streaming = op.build(args)
         extra_query = args.get("extra_query")
         if extra_query:
             query.update(extra_query)
         extra_headers = args.get("extra_headers")
-        raw = False
+        modes = {"raw": False, "stream_body": False}
         if extra_headers:
             headers.update(extra_headers)
-            raw = headers.pop(RAW_RESPONSE_HEADER, None) is not None
+            modes["raw"] = headers.pop(RAW_RESPONSE_HEADER, None) is not None
+            modes["stream_body"] = headers.pop(STREAM_BODY_HEADER, None) is not None
         extra_body = args.get("extra_body")
         if extra_body:
             if body is None:
-                body = {}
-            body.update(extra_body)
-        return path, query, headers, body, streaming, raw
+                body = Payload(json={})
+            if body.files is not None:
+                assert body.data is not None
+                body.data.update({k: str(v) for k, v in extra_body.items()})
+            else:
+                body.json.update(extra_body)
+        return path, query, headers, body, streaming, modes
 
     def _parse(self, op: Operation, response: httpx.Response, body: bytes) -> Any:
+        if op.response_text and not _is_json(response, body):
+            return response.text
         adapter = op.response_adapter
         if adapter is None:
             return None
@@ -254,6 +269,13 @@ class BaseClient:
                 body=body,
                 errors=exc.errors(include_url=False),
             ) from None
+
+
+def _is_json(response: httpx.Response, body: bytes) -> bool:
+    ctype = response.headers.get("content-type", "")
+    if "json" in ctype:
+        return True
+    return not ctype and body.lstrip()[:1] in (b"{", b"[")
 
 
 def _first_error(exc: pydantic.ValidationError) -> str:
@@ -294,26 +316,35 @@ class SyncAPIClient(BaseClient):
         self.close()
 
     def _call(self, op: Operation, args: dict[str, Any]) -> Any:
-        path, query, headers, body, streaming, raw = self._prepare(op, args)
+        path, query, headers, body, streaming, modes = self._prepare(op, args)
+        if body is not None and body.files:
+            body.load_files()
         request = self._build_request(
             self._http,
             op.method,
             path,
             query=query,
             headers=headers,
-            json_body=body,
+            payload=body,
             auth=op.auth,
             stream=streaming,
             timeout=args.get("timeout", NOT_GIVEN),
+            accept="*/*" if op.response_binary or op.response_text else "application/json",
         )
-        response = self._send(request, stream=streaming, billable=op.billable)
-        if raw:
+        lazy = streaming or op.response_binary
+        response = self._send(request, stream=lazy, billable=op.billable)
+        if op.response_binary and not modes["stream_body"]:
+            response.read()
+            response.close()
+        if modes["raw"]:
             return RawResponse(response, lambda: self._finish(op, response, streaming))
         return self._finish(op, response, streaming)
 
     def _finish(self, op: Operation, response: httpx.Response, streaming: bool) -> Any:
         if streaming:
             return Stream(response, op.event_decoder)
+        if op.response_binary:
+            return BinaryResponse(response)
         return self._parse(op, response, response.content)
 
     def _send(self, request: httpx.Request, *, stream: bool, billable: bool) -> httpx.Response:
@@ -370,7 +401,7 @@ class SyncAPIClient(BaseClient):
             "/" + path.lstrip("/"),
             query=query,
             headers=headers,
-            json_body=body,
+            payload=None if body is None else Payload(json=body),
             auth=auth,
             stream=False,
             timeout=timeout,
@@ -406,26 +437,35 @@ class AsyncAPIClient(BaseClient):
         await self.close()
 
     async def _call(self, op: Operation, args: dict[str, Any]) -> Any:
-        path, query, headers, body, streaming, raw = self._prepare(op, args)
+        path, query, headers, body, streaming, modes = self._prepare(op, args)
+        if body is not None and body.files:
+            await asyncio.to_thread(body.load_files)  # file reads must not block the event loop
         request = self._build_request(
             self._http,
             op.method,
             path,
             query=query,
             headers=headers,
-            json_body=body,
+            payload=body,
             auth=op.auth,
             stream=streaming,
             timeout=args.get("timeout", NOT_GIVEN),
+            accept="*/*" if op.response_binary or op.response_text else "application/json",
         )
-        response = await self._send(request, stream=streaming, billable=op.billable)
-        if raw:
+        lazy = streaming or op.response_binary
+        response = await self._send(request, stream=lazy, billable=op.billable)
+        if op.response_binary and not modes["stream_body"]:
+            await response.aread()
+            await response.aclose()
+        if modes["raw"]:
             return RawResponse(response, lambda: self._finish(op, response, streaming))
         return self._finish(op, response, streaming)
 
     def _finish(self, op: Operation, response: httpx.Response, streaming: bool) -> Any:
         if streaming:
             return AsyncStream(response, op.event_decoder)
+        if op.response_binary:
+            return AsyncBinaryResponse(response)
         return self._parse(op, response, response.content)
 
     async def _send(
@@ -481,7 +521,7 @@ class AsyncAPIClient(BaseClient):
             "/" + path.lstrip("/"),
             query=query,
             headers=headers,
-            json_body=body,
+            payload=None if body is None else Payload(json=body),
             auth=auth,
             stream=False,
             timeout=timeout,

@@ -12,12 +12,17 @@ from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._types import NOT_GIVEN, NotGiven, Timeout
 
 if TYPE_CHECKING:
+    from .resources.audio import AsyncAudio, Audio
     from .resources.chat import AsyncChat, Chat
     from .resources.completions import AsyncCompletions, Completions
     from .resources.embeddings import AsyncEmbeddings, Embeddings
     from .resources.gemini import AsyncGemini, Gemini
+    from .resources.ideogram import AsyncIdeogram, Ideogram
+    from .resources.images import AsyncImages, Images
     from .resources.messages import AsyncMessages, Messages
     from .resources.models import AsyncModels, Models
+    from .resources.moderations import AsyncModerations, Moderations
+    from .resources.rerank import AsyncRerank, Rerank
     from .resources.responses import AsyncResponses, Responses
 
 __all__ = ["Client", "AsyncClient", "GATEWAYS"]
@@ -110,6 +115,36 @@ class Client(SyncAPIClient):
 
         return Gemini(self)
 
+    @cached_property
+    def images(self) -> Images:
+        from .resources.images import Images
+
+        return Images(self)
+
+    @cached_property
+    def ideogram(self) -> Ideogram:
+        from .resources.ideogram import Ideogram
+
+        return Ideogram(self)
+
+    @cached_property
+    def audio(self) -> Audio:
+        from .resources.audio import Audio
+
+        return Audio(self)
+
+    @cached_property
+    def rerank(self) -> Rerank:
+        from .resources.rerank import Rerank
+
+        return Rerank(self)
+
+    @cached_property
+    def moderations(self) -> Moderations:
+        from .resources.moderations import Moderations
+
+        return Moderations(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -191,3 +226,33 @@ class AsyncClient(AsyncAPIClient):
         from .resources.gemini import AsyncGemini
 
         return AsyncGemini(self)
+
+    @cached_property
+    def images(self) -> AsyncImages:
+        from .resources.images import AsyncImages
+
+        return AsyncImages(self)
+
+    @cached_property
+    def ideogram(self) -> AsyncIdeogram:
+        from .resources.ideogram import AsyncIdeogram
+
+        return AsyncIdeogram(self)
+
+    @cached_property
+    def audio(self) -> AsyncAudio:
+        from .resources.audio import AsyncAudio
+
+        return AsyncAudio(self)
+
+    @cached_property
+    def rerank(self) -> AsyncRerank:
+        from .resources.rerank import AsyncRerank
+
+        return AsyncRerank(self)
+
+    @cached_property
+    def moderations(self) -> AsyncModerations:
+        from .resources.moderations import AsyncModerations
+
+        return AsyncModerations(self)

@@ -7,6 +7,7 @@ validation, serialisation, auth, parsing) happens here, once, for every endpoint
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -15,6 +16,7 @@ from urllib.parse import quote
 import pydantic
 
 from ._errors import ArgumentError
+from ._files import HttpxFile, is_file_list, read_file
 from ._streaming import EventDecoder
 from ._types import NOT_GIVEN
 
@@ -31,6 +33,43 @@ class Param:
     py: str  # keyword argument name
     wire: str  # name on the wire
     default: Any = NOT_GIVEN  # sent when the caller gives nothing (spec default)
+    file: bool = False  # a file upload (multipart)
+    array_form_name: str | None = None  # form field name for a list of files
+
+
+@dataclass(frozen=True)
+class Body:
+    """One request body format of an operation: its content type, model and fields."""
+
+    content_type: str
+    model: type[pydantic.BaseModel]
+    params: tuple[Param, ...]
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        return frozenset(p.py for p in self.params)
+
+
+@dataclass(slots=True)
+class Payload:
+    """A validated request body, ready for httpx."""
+
+    json: Any = None
+    data: dict[str, Any] | None = None
+    files: list[tuple[str, Any]] | None = None  # file arguments, loaded by ``load_files``
+
+    def load_files(self) -> None:
+        """Read the file arguments (blocking I/O: the async client calls this in a thread)."""
+        if self.files:
+            self.files = [
+                (
+                    name,
+                    value
+                    if isinstance(value, tuple) and len(value) == 3 and isinstance(value[1], bytes)
+                    else read_file(value, name),
+                )
+                for name, value in self.files
+            ]
 
 
 @dataclass(frozen=True)
@@ -40,9 +79,10 @@ class Operation:
     path_params: tuple[Param, ...] = ()
     query_params: tuple[Param, ...] = ()
     header_params: tuple[Param, ...] = ()
-    body_params: tuple[Param, ...] = ()
-    body_model: type[pydantic.BaseModel] | None = None
+    bodies: tuple[Body, ...] = ()
     response_model: Any = None  # a model class, or None when there is no JSON body
+    response_binary: bool = False
+    response_text: bool = False
     stream_protocol: str | None = None
     stream_event: Any = None
     stream_param: str | None = None  # wire name of the body flag that turns streaming on
@@ -66,7 +106,17 @@ class Operation:
             self.stream_protocol, pydantic.TypeAdapter(self.stream_event), self.stream_union, final
         )
 
-    def build(self, args: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, str], Any, bool]:
+    @cached_property
+    def _body_params(self) -> tuple[Param, ...]:
+        seen: dict[str, Param] = {}
+        for body in self.bodies:
+            for p in body.params:
+                seen.setdefault(p.py, p)
+        return tuple(seen.values())
+
+    def build(
+        self, args: dict[str, Any]
+    ) -> tuple[str, dict[str, Any], dict[str, str], Payload | None, bool]:
         """(path, query, headers, body, streaming) from a method's arguments. Raises
         ArgumentError, naming the argument, before anything is sent."""
         path = self.path
@@ -89,22 +139,81 @@ class Operation:
                 value = p.default
             if value is not NOT_GIVEN and value is not None:
                 headers[p.wire] = str(value)
-        body = None
+        payload = None
         streaming = self.stream_protocol is not None and self.stream_param is None
-        if self.body_model is not None:
-            given = {p.wire: args[p.py] for p in self.body_params if args[p.py] is not NOT_GIVEN}
-            body = self.validate_body(given)
-            if self.stream_param is not None:
-                streaming = given.get(self.stream_param) is True
-        return path, query, headers, body, streaming
+        if self.bodies:
+            given = {p.py: args[p.py] for p in self._body_params if args[p.py] is not NOT_GIVEN}
+            body = self._choose(given)
+            if body.content_type == "multipart/form-data":
+                payload = _multipart(body, given)
+            else:
+                payload = Payload(
+                    json=_validate(
+                        body, {p.wire: given[p.py] for p in body.params if p.py in given}
+                    )
+                )
+                if self.stream_param is not None:
+                    streaming = payload.json.get(self.stream_param) is True
+        return path, query, headers, payload, streaming
 
-    def validate_body(self, given: dict[str, Any]) -> dict[str, Any]:
-        assert self.body_model is not None
-        try:
-            model = self.body_model.model_validate(given)
-        except pydantic.ValidationError as exc:
-            raise _argument_error(exc, self.body_params) from None
-        return model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    def _choose(self, given: dict[str, Any]) -> Body:
+        if len(self.bodies) == 1:
+            return self.bodies[0]
+        for body in self.bodies:
+            if given.keys() <= body.names:
+                return body
+        formats = "; ".join(
+            f"{b.content_type}: {', '.join(sorted(given.keys() & b.names))}" for b in self.bodies
+        )
+        raise ArgumentError(
+            f"these arguments belong to different request formats ({formats})", tuple(sorted(given))
+        )
+
+
+def _validate(body: Body, wire_values: dict[str, Any]) -> dict[str, Any]:
+    try:
+        model = body.model.model_validate(wire_values)
+    except pydantic.ValidationError as exc:
+        raise _argument_error(exc, body.params) from None
+    return model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def _multipart(body: Body, given: dict[str, Any]) -> Payload:
+    files: list[tuple[str, Any]] = []
+    values: dict[str, Any] = {}
+    for p in body.params:
+        if p.py not in given:
+            continue
+        value = given[p.py]
+        if p.file:
+            items = list(value) if is_file_list(value) else [value]
+            name = p.array_form_name if (p.array_form_name and is_file_list(value)) else p.wire
+            files.extend((name, item) for item in items)
+            values[p.wire] = (
+                [b""] * len(items) if is_file_list(value) else b""
+            )  # validated for presence only
+        else:
+            values[p.wire] = value
+    data = _validate(body, values)
+    form: dict[str, Any] = {}
+    for p in body.params:
+        if p.file or p.wire not in data:
+            continue
+        value = data[p.wire]
+        form[p.array_form_name if (p.array_form_name and isinstance(value, list)) else p.wire] = (
+            _form_value(value)
+        )
+    return Payload(data=form, files=files)
+
+
+def _form_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return [_form_value(v) for v in value]
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else str(value)
 
 
 def _query_value(value: Any) -> Any:
@@ -131,3 +240,6 @@ def _argument_error(exc: pydantic.ValidationError, params: tuple[Param, ...]) ->
         lines.append(f"  {where or '(body)'}: {err['msg']}")
     names = tuple(dict.fromkeys(fields))
     return ArgumentError(f"invalid argument {', '.join(names)}:\n" + "\n".join(lines), names)
+
+
+__all__ = ["AUTH_HEADERS", "Body", "HttpxFile", "Operation", "Param", "Payload"]

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from ._base_client import RAW_RESPONSE_HEADER
+from ._base_client import RAW_RESPONSE_HEADER, STREAM_BODY_HEADER
 from ._response import RawResponse
 
 if TYPE_CHECKING:
@@ -27,9 +27,9 @@ class AsyncResource:
         self._client = client
 
 
-def _mark_raw(kwargs: dict[str, Any]) -> None:
+def _mark(kwargs: dict[str, Any], header: str) -> None:
     headers = dict(kwargs.get("extra_headers") or {})
-    headers[RAW_RESPONSE_HEADER] = "1"
+    headers[header] = "1"
     kwargs["extra_headers"] = headers
 
 
@@ -38,7 +38,7 @@ def to_raw(method: Callable[P, R]) -> Callable[P, RawResponse[R]]:
 
     @functools.wraps(method)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> RawResponse[R]:
-        _mark_raw(kwargs)
+        _mark(kwargs, RAW_RESPONSE_HEADER)
         return method(*args, **kwargs)  # type: ignore[return-value]
 
     return wrapped
@@ -49,7 +49,29 @@ def to_raw_async(method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[Raw
 
     @functools.wraps(method)
     async def wrapped(*args: P.args, **kwargs: P.kwargs) -> RawResponse[R]:
-        _mark_raw(kwargs)
+        _mark(kwargs, RAW_RESPONSE_HEADER)
         return await method(*args, **kwargs)  # type: ignore[return-value]
+
+    return wrapped
+
+
+def to_streaming(method: Callable[P, R]) -> Callable[P, R]:
+    """The same method, returning before a binary body is read (stream it yourself)."""
+
+    @functools.wraps(method)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        _mark(kwargs, STREAM_BODY_HEADER)
+        return method(*args, **kwargs)
+
+    return wrapped
+
+
+def to_streaming_async(method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """The async twin of ``to_streaming``."""
+
+    @functools.wraps(method)
+    async def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        _mark(kwargs, STREAM_BODY_HEADER)
+        return await method(*args, **kwargs)
 
     return wrapped

@@ -30,5 +30,5 @@ NOT_GIVEN: Final = NotGiven()
 
 Headers: TypeAlias = Mapping[str, str]
 Query: TypeAlias = Mapping[str, Any]
-Body: TypeAlias = Mapping[str, Any]
+JSONBody: TypeAlias = Mapping[str, Any]
 Timeout: TypeAlias = float | httpx.Timeout | None

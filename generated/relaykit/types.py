@@ -2567,6 +2567,240 @@ class CreateEmbeddingResponse(BaseModel):
     """
 
 
+class CreateImageEditJsonRequest(BaseModel):
+    """
+    JSON body of POST /v1/images/edits for the Qwen edit models in the DashScope style (new-api).
+    """
+
+    model: Annotated[str, Field(examples=["qwen-image-edit-plus", "qwen-image-edit"])]
+    """
+    Qwen edit model.
+    """
+    input: ImageQwenInput
+    parameters: ImageQwenParameters | None = None
+
+
+class CreateImageEditRequest(BaseModel):
+    """
+    Multipart body of POST /v1/images/edits.
+    """
+
+    image: bytes | list[bytes]
+    """
+    Image(s) to edit; one file, or up to 16 for the GPT image models (png/webp/jpg); dall-e-2 takes one square PNG under 4MB.
+    """
+    prompt: str
+    """
+    The edit to make (up to 1000 characters for dall-e-2, 32000 for gpt-image models).
+    """
+    mask: bytes | None = None
+    """
+    PNG whose fully transparent pixels mark the area to edit; same size as the (first) image, under 4MB.
+    """
+    model: Annotated[
+        str | None,
+        Field(
+            examples=[
+                "gpt-image-1",
+                "gpt-image-1.5",
+                "gpt-image-1-all",
+                "dall-e-2",
+                "flux-kontext-pro",
+                "flux-kontext-max",
+            ]
+        ),
+    ] = None
+    """
+    Edit model.
+    """
+    n: Annotated[int | None, Field(ge=1, le=10)] = None
+    """
+    Number of images, 1-10.
+    """
+    size: Annotated[str | None, Field(examples=["1024x1024", "1536x1024", "1024x1536", "auto"])] = (
+        None
+    )
+    """
+    Output size; gpt-image 1024x1024|1536x1024|1024x1536|auto, dall-e-2 256x256|512x512|1024x1024.
+    """
+    response_format: Literal["url", "b64_json"] | None = None
+    """
+    dall-e-2 only; gpt-image models always return base64.
+    """
+    quality: Annotated[
+        str | None, Field(examples=["auto", "high", "medium", "low", "standard"])
+    ] = None
+    """
+    high|medium|low|auto for gpt-image models, standard for dall-e-2.
+    """
+    background: Literal["transparent", "opaque", "auto"] | None = None
+    """
+    gpt-image models only; transparent needs png or webp output.
+    """
+    moderation: Literal["low", "auto"] | None = None
+    """
+    gpt-image models only; content-filter strictness.
+    """
+    output_format: Literal["png", "jpeg", "webp"] | None = None
+    """
+    File format of the result; gpt-image models.
+    """
+    output_compression: Annotated[int | None, Field(ge=0, le=100)] = None
+    """
+    Compression level 0-100 for jpeg/webp output; gpt-image models.
+    """
+    input_fidelity: Literal["high", "low"] | None = None
+    """
+    How closely to keep the input's features (faces, style); gpt-image-1 and later, not gpt-image-1-mini.
+    """
+    aspect_ratio: Annotated[str | None, Field(examples=["21:9", "16:9", "1:1", "9:16"])] = None
+    """
+    Flux Kontext only; output ratio such as 21:9, 16:9, 4:3, 3:2, 1:1, 2:3, 3:4, 9:16, 9:21.
+    """
+    partial_images: Annotated[int | None, Field(ge=0, le=3)] = None
+    """
+    Partial images to stream (0-3); gpt-image models with stream, which this client does not parse.
+    """
+    stream: bool | None = None
+    """
+    Stream image events (gpt-image models); not supported by this client's typed path, leave unset or false.
+    """
+    user: str | None = None
+    """
+    End-user id forwarded for abuse monitoring.
+    """
+
+
+class CreateImageRequest(BaseModel):
+    """
+    Body of POST /v1/images/generations. One schema for every model the relays route through
+    this path; fields a model does not read are ignored or rejected upstream.
+
+    """
+
+    model: Annotated[
+        str,
+        Field(
+            examples=[
+                "dall-e-3",
+                "gpt-image-1",
+                "gpt-image-1.5",
+                "flux-kontext-pro",
+                "flux-pro-1.1-ultra",
+                "jimeng-4.0",
+                "doubao-seedream-4-0-250828",
+                "doubao-seededit-3-0-i2i-250628",
+                "wan2.7-image-pro",
+                "qwen-image-edit-2509",
+            ]
+        ),
+    ]
+    """
+    Model id; the relay routes and bills by it (all models).
+    """
+    prompt: str | None = None
+    """
+    What to draw or how to change the input image; used by every model except the DashScope-style Qwen body, which puts it in `input`.
+    """
+    n: Annotated[int | None, Field(ge=1)] = None
+    """
+    Number of images (OpenAI 1-10, dall-e-3 only 1; Flux; Wan 1-4).
+    """
+    size: Annotated[
+        str | None,
+        Field(
+            examples=[
+                "1024x1024",
+                "1536x1024",
+                "1024x1536",
+                "1792x1024",
+                "auto",
+                "2:3",
+                "2K",
+                "4K",
+                "adaptive",
+                "1920*1080",
+            ]
+        ),
+    ] = None
+    """
+    Output size; WxH for OpenAI/Flux (dall-e-3 1024x1024|1792x1024|1024x1792, gpt-image also auto), a ratio like 2:3 for Jimeng, 1K/2K/4K or WxH for Seedream and Wan (Wan also W*H), adaptive for SeedEdit.
+    """
+    quality: Annotated[
+        str | None, Field(examples=["standard", "hd", "low", "medium", "high", "auto"])
+    ] = None
+    """
+    Quality; standard|hd for dall-e-3, low|medium|high|auto for gpt-image models.
+    """
+    style: Literal["vivid", "natural"] | None = None
+    """
+    dall-e-3 only (some Flux channels accept it too); vivid is more dramatic, natural more realistic.
+    """
+    response_format: Literal["url", "b64_json"] | None = None
+    """
+    Return images as URLs or base64 (dall-e-3, Flux, Doubao Seedream/SeedEdit); gpt-image models always return base64.
+    """
+    user: str | None = None
+    """
+    End-user id forwarded for abuse monitoring (OpenAI models).
+    """
+    background: Literal["transparent", "opaque", "auto"] | None = None
+    """
+    gpt-image models only; transparent needs png or webp output.
+    """
+    moderation: Literal["low", "auto"] | None = None
+    """
+    gpt-image models only; content-filter strictness.
+    """
+    output_format: Literal["png", "jpeg", "webp"] | None = None
+    """
+    File format of the result; gpt-image models.
+    """
+    output_compression: Annotated[int | None, Field(ge=0, le=100)] = None
+    """
+    Compression level 0-100 for jpeg/webp output; gpt-image models.
+    """
+    partial_images: Annotated[int | None, Field(ge=0, le=3)] = None
+    """
+    Partial images to stream (0-3); gpt-image models with stream, which this client does not parse.
+    """
+    stream: bool | None = None
+    """
+    Stream image events (gpt-image, Doubao Seedream 4.x); not supported by this client's typed path, leave unset or false.
+    """
+    aspect_ratio: Annotated[str | None, Field(examples=["21:9", "16:9", "1:1", "9:16"])] = None
+    """
+    Flux models only; output ratio such as 21:9, 16:9, 4:3, 3:2, 1:1, 2:3, 3:4, 9:16, 9:21.
+    """
+    image: str | list[str] | None = None
+    """
+    Reference image(s) as URL or data URI; one string for SeedEdit, Qwen edit and Seedream image-to-image, a list of strings for Seedream 4.x multi-image input.
+    """
+    sequential_image_generation: Literal["auto", "disabled"] | None = None
+    """
+    Doubao Seedream 4.x; auto lets the model return a group of related images, disabled (default) gives one.
+    """
+    sequential_image_generation_options: ImageSequentialGenerationOptions | None = None
+    seed: Annotated[int | None, Field(ge=-1, le=2147483647)] = None
+    """
+    Random seed for repeatable output; Doubao Seedream 3.0/SeedEdit (-1 = random) and Wan.
+    """
+    guidance_scale: Annotated[float | None, Field(ge=1.0, le=10.0)] = None
+    """
+    Prompt adherence 1-10; Doubao Seedream 3.0 (default 2.5) and SeedEdit (default 5.5).
+    """
+    watermark: bool | None = None
+    """
+    Add an "AI generated" watermark; Doubao Seedream/SeedEdit (default true) and Wan (default false).
+    """
+    prompt_extend: bool | None = None
+    """
+    Let the upstream rewrite the prompt; Wan models.
+    """
+    input: ImageQwenInput | None = None
+    parameters: ImageQwenParameters | None = None
+
+
 class CreateMessageRequest(BaseModel):
     """
     Body of a Messages request in Anthropic's native format.
@@ -2660,6 +2894,54 @@ class CreateMessageRequest(BaseModel):
     OpenAI-style output token limit listed by some relays for this path (MiniMax docs).
     """
     stream_options: MessageStreamOptions | None = None
+
+
+class CreateModerationRequest(BaseModel):
+    """
+    Body of a moderation request.
+    """
+
+    input: (
+        str
+        | list[str]
+        | list[Annotated[ModerationTextInput | ModerationImageInput, Field(discriminator="type")]]
+    )
+    """
+    A text, a list of texts, or a list of text and image parts (omni models).
+    """
+    model: Annotated[
+        str | None,
+        Field(
+            examples=[
+                "omni-moderation-latest",
+                "omni-moderation-2024-09-26",
+                "text-moderation-latest",
+                "text-moderation-stable",
+            ]
+        ),
+    ] = None
+    """
+    Moderation model; omni-moderation-latest upstream by default.
+    """
+
+
+class CreateModerationResponse(BaseModel):
+    """
+    Moderation results, one per input in input order.
+    """
+
+    id: str | None = None
+    """
+    Id of the moderation request.
+    """
+    model: str | None = None
+    """
+    Model that classified the input.
+    """
+    results: list[ModerationResult]
+    """
+    One result per input.
+    """
 
 
 class CreateResponseRequest(BaseModel):
@@ -2848,6 +3130,156 @@ class CreateResponseRequest(BaseModel):
     prompt: ResponsePrompt | None = None
     """
     Stored prompt template to use.
+    """
+
+
+class CreateSpeechRequest(BaseModel):
+    """
+    Body of a text-to-speech request.
+    """
+
+    model: Annotated[str, Field(examples=["gpt-4o-mini-tts", "tts-1", "tts-1-hd"])]
+    """
+    Text-to-speech model to use.
+    """
+    input: str
+    """
+    Text to read aloud (OpenAI models accept up to 4096 characters).
+    """
+    voice: Annotated[
+        str,
+        Field(
+            examples=[
+                "alloy",
+                "ash",
+                "ballad",
+                "coral",
+                "echo",
+                "fable",
+                "nova",
+                "onyx",
+                "sage",
+                "shimmer",
+                "verse",
+                "marin",
+                "cedar",
+            ]
+        ),
+    ]
+    """
+    Voice to speak with; the set depends on the model.
+    """
+    instructions: str | None = None
+    """
+    Guidance on tone, accent, pace and emotion (gpt-4o TTS models only).
+    """
+    response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] | None = None
+    """
+    Audio encoding of the answer; mp3 by default.
+    """
+    speed: Annotated[float | None, Field(ge=0.25, le=4.0)] = None
+    """
+    Speaking rate from 0.25 to 4.0; 1.0 by default.
+    """
+    stream_format: Literal["sse", "audio"] | None = None
+    """
+    `audio` (default) returns the file; `sse` streams base64 chunks as server-sent events.
+    """
+
+
+class CreateTranscriptionRequest(BaseModel):
+    """
+    Multipart form of a speech-to-text request.
+    """
+
+    file: bytes
+    """
+    Audio file to transcribe (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm).
+    """
+    model: Annotated[
+        str,
+        Field(
+            examples=[
+                "whisper-1",
+                "gpt-4o-transcribe",
+                "gpt-4o-mini-transcribe",
+                "gpt-4o-transcribe-diarize",
+            ]
+        ),
+    ]
+    """
+    Speech-to-text model to use.
+    """
+    language: str | None = None
+    """
+    ISO-639-1 code of the spoken language (e.g. `en`); improves accuracy and speed.
+    """
+    prompt: str | None = None
+    """
+    Text that sets the style or continues a previous segment, in the audio's language.
+    """
+    response_format: (
+        Literal["json", "text", "srt", "verbose_json", "vtt", "diarized_json"] | None
+    ) = None
+    """
+    Answer format; json by default. gpt-4o models support json only (diarize adds text, diarized_json).
+    """
+    temperature: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
+    """
+    Sampling temperature between 0 and 1; 0 lets the model raise it as needed.
+    """
+    timestamp_granularities: list[Literal["word", "segment"]] | None = None
+    """
+    Timestamps to return with verbose_json, sent as `timestamp_granularities[]`; segment by default.
+    """
+    include: list[Literal["logprobs"]] | None = None
+    """
+    Extra data to return, sent as `include[]`; `logprobs` needs json and a gpt-4o model.
+    """
+    chunking_strategy: Annotated[
+        str | None, Field(examples=["auto", '{"type": "server_vad", "threshold": 0.5}'])
+    ] = None
+    """
+    `auto`, or a `server_vad` configuration object serialised as JSON; unset means one block.
+    """
+    stream: bool | None = None
+    """
+    Stream the transcript as server-sent events (gpt-4o models; ignored by whisper-1).
+    """
+    known_speaker_names: list[str] | None = None
+    """
+    Up to 4 speaker labels matching `known_speaker_references` (diarize model).
+    """
+    known_speaker_references: list[str] | None = None
+    """
+    Up to 4 audio samples of known speakers, as data URLs (diarize model).
+    """
+
+
+class CreateTranslationRequest(BaseModel):
+    """
+    Multipart form of a request to translate speech into English.
+    """
+
+    file: bytes
+    """
+    Audio file to translate (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm).
+    """
+    model: Annotated[str, Field(examples=["whisper-1"])]
+    """
+    Model to use; only whisper-1 is offered upstream.
+    """
+    prompt: str | None = None
+    """
+    English text that sets the style or continues a previous segment.
+    """
+    response_format: Literal["json", "text", "srt", "verbose_json", "vtt"] | None = None
+    """
+    Answer format; json by default.
+    """
+    temperature: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
+    """
+    Sampling temperature between 0 and 1.
     """
 
 
@@ -4717,6 +5149,475 @@ class GenerateContentResponse(BaseModel):
     """
 
 
+class IdeogramColorPalette(BaseModel):
+    """
+    Color palette; give either a preset `name` or a list of `members`.
+    """
+
+    name: Annotated[
+        str | None,
+        Field(
+            examples=[
+                "EMBER",
+                "FRESH",
+                "JUNGLE",
+                "MAGIC",
+                "MELON",
+                "MOSAIC",
+                "PASTEL",
+                "ULTRAMARINE",
+            ]
+        ),
+    ] = None
+    """
+    Preset palette.
+    """
+    members: list[IdeogramColorPaletteMember] | None = None
+    """
+    Custom colors with optional weights.
+    """
+
+
+class IdeogramColorPaletteMember(BaseModel):
+    """
+    One custom palette color.
+    """
+
+    color_hex: str | None = None
+    """
+    Color as hex, e.g. '#FF0000'.
+    """
+    color_weight: Annotated[float | None, Field(ge=0.05, le=1.0)] = None
+    """
+    Weight of the color (0.05-1).
+    """
+    color: str | None = None
+    """
+    Color as hex; the name Key4U's v3 table uses for color_hex.
+    """
+    weight: float | None = None
+    """
+    Color weight; the name Key4U's v3 table uses for color_weight.
+    """
+
+
+class IdeogramDescribeRequest(BaseModel):
+    """
+    Multipart body of the Ideogram describe endpoint.
+    """
+
+    image_file: bytes
+    """
+    Image to describe.
+    """
+    describe_model_version: Annotated[str | None, Field(examples=["V_2", "V_3"])] = None
+    """
+    Describer version.
+    """
+
+
+class IdeogramDescribeResponse(BaseModel):
+    """
+    Descriptions of an image.
+    """
+
+    descriptions: list[IdeogramDescription]
+    """
+    One or more descriptions.
+    """
+
+
+class IdeogramDescription(BaseModel):
+    """
+    One description of the image.
+    """
+
+    text: str | None = None
+    """
+    The description.
+    """
+
+
+class IdeogramEditV3Request(BaseModel):
+    """
+    Multipart body of the Ideogram 3.0 edit (inpaint) endpoint.
+    """
+
+    image: bytes
+    """
+    Image to edit (JPEG, WebP or PNG, at most 10 MB).
+    """
+    mask: bytes
+    """
+    Black-and-white mask the size of the image; black areas are repainted.
+    """
+    prompt: str
+    """
+    What to paint in the masked area.
+    """
+    seed: Annotated[int | None, Field(ge=0, le=2147483647)] = None
+    """
+    Random seed for repeatable results.
+    """
+    rendering_speed: Annotated[str | None, Field(examples=["TURBO", "DEFAULT", "QUALITY"])] = None
+    """
+    Speed/quality trade-off.
+    """
+    magic_prompt: Literal["AUTO", "ON", "OFF"] | None = None
+    """
+    Whether Ideogram rewrites the prompt (Magic Prompt).
+    """
+    num_images: Annotated[int | None, Field(ge=1, le=8)] = None
+    """
+    Number of images (1-8, default 1).
+    """
+    style_type: Annotated[
+        str | None, Field(examples=["AUTO", "GENERAL", "REALISTIC", "DESIGN"])
+    ] = None
+    """
+    Style family.
+    """
+    style_codes: list[str] | None = None
+    """
+    8-character hex style codes; not with style_type or style reference images.
+    """
+    style_reference_images: list[bytes] | None = None
+    """
+    Images whose style to follow.
+    """
+    character_reference_images: list[bytes] | None = None
+    """
+    Images of a character to keep consistent.
+    """
+    character_reference_images_mask: list[bytes] | None = None
+    """
+    Masks for the character reference images.
+    """
+
+
+class IdeogramGenerateRequest(BaseModel):
+    """
+    JSON body of the legacy Ideogram generate endpoint.
+    """
+
+    image_request: IdeogramImageRequest
+
+
+class IdeogramGenerateV3Request(BaseModel):
+    """
+    JSON body of the Ideogram 3.0 generate endpoint.
+    """
+
+    prompt: str
+    """
+    What to draw.
+    """
+    seed: Annotated[int | None, Field(ge=0, le=2147483647)] = None
+    """
+    Random seed for repeatable results.
+    """
+    resolution: Annotated[
+        str | None, Field(examples=["1024x1024", "1280x768", "768x1280", "512x1536"])
+    ] = None
+    """
+    Output resolution WxH from Ideogram's list (512x1536 ... 1536x640); not with aspect_ratio.
+    """
+    aspect_ratio: Annotated[str | None, Field(examples=["1x1", "16x9", "9x16"])] = None
+    """
+    Output ratio (1x3, 3x1, 1x2, 2x1, 9x16, 16x9, 10x16, 16x10, 2x3, 3x2, 3x4, 4x3, 4x5, 5x4, 1x1; default 1x1); not with resolution.
+    """
+    rendering_speed: Annotated[str | None, Field(examples=["TURBO", "DEFAULT", "QUALITY"])] = None
+    """
+    Speed/quality trade-off.
+    """
+    magic_prompt: Literal["AUTO", "ON", "OFF"] | None = None
+    """
+    Whether Ideogram rewrites the prompt (Magic Prompt).
+    """
+    negative_prompt: str | None = None
+    """
+    What to keep out of the image; the prompt wins on conflicts.
+    """
+    num_images: Annotated[int | None, Field(ge=1, le=8)] = None
+    """
+    Number of images (1-8, default 1).
+    """
+    color_palette: IdeogramColorPalette | None = None
+    style_codes: list[str] | None = None
+    """
+    8-character hex style codes; not with style_type or style reference images.
+    """
+    style_type: Annotated[
+        str | None, Field(examples=["AUTO", "GENERAL", "REALISTIC", "DESIGN"])
+    ] = None
+    """
+    Style family.
+    """
+
+
+class IdeogramImage(BaseModel):
+    """
+    One Ideogram image.
+    """
+
+    url: str | None = None
+    """
+    Image URL, valid about 24 hours; null when the image failed the safety check.
+    """
+    prompt: str | None = None
+    """
+    Prompt used, after Magic Prompt if it ran.
+    """
+    resolution: str | None = None
+    """
+    Image size WxH.
+    """
+    is_image_safe: bool
+    """
+    False when the image was withheld by the safety check.
+    """
+    seed: int | None = None
+    """
+    Seed of this image.
+    """
+    style_type: (
+        Literal["AUTO", "GENERAL", "REALISTIC", "DESIGN", "FICTION", "RENDER_3D", "ANIME"]
+        | str
+        | None
+    ) = None
+    """
+    Style the image was made with.
+    """
+
+
+class IdeogramImageRequest(BaseModel):
+    """
+    Settings of a legacy Ideogram generation.
+    """
+
+    prompt: str
+    """
+    What to draw.
+    """
+    aspect_ratio: Annotated[
+        str | None, Field(examples=["ASPECT_1_1", "ASPECT_16_9", "ASPECT_10_16"])
+    ] = None
+    """
+    Output ratio (ASPECT_10_16, ASPECT_16_10, ASPECT_9_16, ASPECT_16_9, ASPECT_3_2, ASPECT_2_3, ASPECT_4_3, ASPECT_3_4, ASPECT_1_1, ASPECT_1_3, ASPECT_3_1); not with resolution.
+    """
+    model: Annotated[str | None, Field(examples=["V_1", "V_1_TURBO", "V_2", "V_2_TURBO"])] = None
+    """
+    Legacy model (default V_2).
+    """
+    magic_prompt_option: Literal["AUTO", "ON", "OFF"] | None = None
+    """
+    Whether Ideogram rewrites the prompt (Magic Prompt).
+    """
+    seed: Annotated[int | None, Field(ge=0, le=2147483647)] = None
+    """
+    Random seed for repeatable results.
+    """
+    style_type: Annotated[
+        str | None, Field(examples=["AUTO", "GENERAL", "REALISTIC", "DESIGN", "RENDER_3D", "ANIME"])
+    ] = None
+    """
+    Style family (V_2 models).
+    """
+    negative_prompt: str | None = None
+    """
+    What to keep out of the image.
+    """
+    num_images: Annotated[int | None, Field(ge=1, le=8)] = None
+    """
+    Number of images (1-8, default 1).
+    """
+    resolution: Annotated[str | None, Field(examples=["RESOLUTION_1024_1024"])] = None
+    """
+    Output resolution as RESOLUTION_W_H (512x1536 ... 1536x640); not with aspect_ratio.
+    """
+    color_palette: IdeogramColorPalette | None = None
+
+
+class IdeogramImagesResponse(BaseModel):
+    """
+    Images produced by an Ideogram generate, edit, remix, reframe, replace-background or upscale call.
+    """
+
+    created: str | None = None
+    """
+    Creation time as an ISO-8601-like string (relays add nanoseconds and their own offset; Ideogram may use a space instead of T).
+    """
+    data: list[IdeogramImage]
+    """
+    The images.
+    """
+
+
+class IdeogramReframeV3Request(BaseModel):
+    """
+    Multipart body of the Ideogram 3.0 reframe endpoint.
+    """
+
+    image: bytes
+    """
+    Square source image (JPEG, WebP or PNG, at most 10 MB).
+    """
+    resolution: Annotated[str, Field(examples=["512x1536", "1536x640", "1280x768"])]
+    """
+    Target resolution WxH from Ideogram's list.
+    """
+    num_images: Annotated[int | None, Field(ge=1, le=8)] = None
+    """
+    Number of images (1-8, default 1).
+    """
+    seed: Annotated[int | None, Field(ge=0, le=2147483647)] = None
+    """
+    Random seed for repeatable results.
+    """
+    rendering_speed: Annotated[str | None, Field(examples=["TURBO", "DEFAULT", "QUALITY"])] = None
+    """
+    Speed/quality trade-off.
+    """
+    style_codes: list[str] | None = None
+    """
+    8-character hex style codes.
+    """
+    style_reference_images: list[bytes] | None = None
+    """
+    Images whose style to follow.
+    """
+
+
+class IdeogramRemixRequest(BaseModel):
+    """
+    Multipart body of the legacy Ideogram remix endpoint.
+    """
+
+    image_request: str
+    """
+    JSON object as text with the remix settings (prompt required; aspect_ratio, image_weight, model, magic_prompt_option, seed, style_type, negative_prompt, num_images, resolution, color_palette).
+    """
+    image_file: bytes
+    """
+    Source image.
+    """
+
+
+class IdeogramRemixV3Request(BaseModel):
+    """
+    Multipart body of the Ideogram 3.0 remix endpoint.
+    """
+
+    image: bytes
+    """
+    Source image (JPEG, WebP or PNG, at most 10 MB).
+    """
+    prompt: str
+    """
+    What the remix should show.
+    """
+    image_weight: Annotated[int | None, Field(ge=1, le=100)] = None
+    """
+    How strongly the source image shapes the result (1-100, default 50).
+    """
+    seed: Annotated[int | None, Field(ge=0, le=2147483647)] = None
+    """
+    Random seed for repeatable results.
+    """
+    resolution: Annotated[str | None, Field(examples=["1024x1024", "1280x768"])] = None
+    """
+    Output resolution WxH from Ideogram's list; not with aspect_ratio.
+    """
+    aspect_ratio: Annotated[str | None, Field(examples=["1x1", "16x9", "9x16"])] = None
+    """
+    Output ratio such as 1x1, 16x9, 9x16; not with resolution.
+    """
+    rendering_speed: Annotated[str | None, Field(examples=["TURBO", "DEFAULT", "QUALITY"])] = None
+    """
+    Speed/quality trade-off.
+    """
+    magic_prompt: Literal["AUTO", "ON", "OFF"] | None = None
+    """
+    Whether Ideogram rewrites the prompt (Magic Prompt).
+    """
+    negative_prompt: str | None = None
+    """
+    What to keep out of the image.
+    """
+    num_images: Annotated[int | None, Field(ge=1, le=8)] = None
+    """
+    Number of images (1-8, default 1).
+    """
+    style_type: Annotated[
+        str | None, Field(examples=["AUTO", "GENERAL", "REALISTIC", "DESIGN"])
+    ] = None
+    """
+    Style family.
+    """
+    style_codes: list[str] | None = None
+    """
+    8-character hex style codes; not with style_type or style reference images.
+    """
+    style_reference_images: list[bytes] | None = None
+    """
+    Images whose style to follow.
+    """
+
+
+class IdeogramReplaceBackgroundV3Request(BaseModel):
+    """
+    Multipart body of the Ideogram 3.0 replace-background endpoint.
+    """
+
+    image: bytes
+    """
+    Image whose subject to keep (JPEG, WebP or PNG, at most 10 MB).
+    """
+    prompt: str
+    """
+    The new background.
+    """
+    magic_prompt: Literal["AUTO", "ON", "OFF"] | None = None
+    """
+    Whether Ideogram rewrites the prompt (Magic Prompt).
+    """
+    num_images: Annotated[int | None, Field(ge=1, le=8)] = None
+    """
+    Number of images (1-8, default 1).
+    """
+    seed: Annotated[int | None, Field(ge=0, le=2147483647)] = None
+    """
+    Random seed for repeatable results.
+    """
+    rendering_speed: Annotated[str | None, Field(examples=["TURBO", "DEFAULT", "QUALITY"])] = None
+    """
+    Speed/quality trade-off.
+    """
+    style_codes: list[str] | None = None
+    """
+    8-character hex style codes.
+    """
+    style_reference_images: list[bytes] | None = None
+    """
+    Images whose style to follow.
+    """
+
+
+class IdeogramUpscaleRequest(BaseModel):
+    """
+    Multipart body of the Ideogram upscale endpoint.
+    """
+
+    image_request: str
+    """
+    JSON object as text with the upscale settings (prompt, resemblance, detail, magic_prompt_option, num_images, seed); '{}' for defaults.
+    """
+    image_file: bytes
+    """
+    Image to upscale.
+    """
+
+
 class ImageBlockParam(BaseModel):
     """
     Input image.
@@ -4728,6 +5629,207 @@ class ImageBlockParam(BaseModel):
     Where the image bytes come from.
     """
     cache_control: CacheControlEphemeral | None = None
+
+
+class ImageObject(BaseModel):
+    """
+    One generated image, as a URL or base64 data.
+    """
+
+    url: str | None = None
+    """
+    Where to download the image; links expire (60 minutes at OpenAI, 24 hours at Doubao).
+    """
+    b64_json: str | None = None
+    """
+    The image as base64 (gpt-image models, or response_format b64_json).
+    """
+    revised_prompt: str | None = None
+    """
+    The rewritten prompt the model actually used (dall-e-3).
+    """
+    size: str | None = None
+    """
+    Pixel size of this image, WxH (Doubao Seedream).
+    """
+
+
+class ImageQwenContentPart(BaseModel):
+    """
+    One part of a Qwen image message; set either `image` or `text`.
+    """
+
+    image: str | None = None
+    """
+    URL of an input image (edit models).
+    """
+    text: str | None = None
+    """
+    The prompt text.
+    """
+
+
+class ImageQwenInput(BaseModel):
+    """
+    DashScope-style input of the Qwen image models (new-api); holds the prompt and any image URLs.
+    """
+
+    messages: list[ImageQwenMessage]
+    """
+    One user message whose content lists the images and the text.
+    """
+
+
+class ImageQwenMessage(BaseModel):
+    """
+    A DashScope-style message for the Qwen image models.
+    """
+
+    role: Annotated[str | None, Field(examples=["user"])] = None
+    """
+    Message role, normally user.
+    """
+    content: list[ImageQwenContentPart] | None = None
+    """
+    Parts of the message, each either an image URL or text.
+    """
+
+
+class ImageQwenParameters(BaseModel):
+    """
+    DashScope-style generation options of the Qwen image models (new-api).
+    """
+
+    n: int | None = None
+    """
+    Number of images (edit models).
+    """
+    negative_prompt: str | None = None
+    """
+    What to keep out of the image.
+    """
+    prompt_extend: bool | None = None
+    """
+    Let the upstream rewrite the prompt.
+    """
+    watermark: bool | None = None
+    """
+    Add the upstream watermark.
+    """
+    size: Annotated[str | None, Field(examples=["1328*1328"])] = None
+    """
+    Output size as W*H.
+    """
+
+
+class ImageSequentialGenerationOptions(BaseModel):
+    """
+    Doubao Seedream 4.x group-output settings.
+    """
+
+    max_images: Annotated[int | None, Field(ge=1, le=15)] = None
+    """
+    Most images the group may contain (1-15, default 15).
+    """
+
+
+class ImageUsage(BaseModel):
+    """
+    Token and image counts billed for the request; fields depend on the model.
+    """
+
+    total_tokens: int | None = None
+    """
+    All tokens of the request.
+    """
+    input_tokens: int | None = None
+    """
+    Prompt tokens, text and image (gpt-image models).
+    """
+    output_tokens: int | None = None
+    """
+    Output image tokens.
+    """
+    input_tokens_details: ImageUsageInputTokensDetails | None = None
+    output_tokens_details: ImageUsageOutputTokensDetails | None = None
+    generated_images: int | None = None
+    """
+    Number of images produced (Doubao Seedream).
+    """
+    prompt_tokens: int | None = None
+    """
+    Prompt tokens, chat-style name (some Qwen channels).
+    """
+    completion_tokens: int | None = None
+    """
+    Output tokens, chat-style name (some Qwen channels).
+    """
+
+
+class ImageUsageInputTokensDetails(BaseModel):
+    """
+    Split of the input tokens.
+    """
+
+    text_tokens: int | None = None
+    """
+    Text tokens of the prompt.
+    """
+    image_tokens: int | None = None
+    """
+    Image tokens of the input images.
+    """
+
+
+class ImageUsageOutputTokensDetails(BaseModel):
+    """
+    Split of the output tokens.
+    """
+
+    text_tokens: int | None = None
+    """
+    Text tokens generated.
+    """
+    image_tokens: int | None = None
+    """
+    Image tokens generated.
+    """
+
+
+class ImagesResponse(BaseModel):
+    """
+    Result of an image generation or edit.
+    """
+
+    created: int
+    """
+    Unix time (seconds) the images were created.
+    """
+    data: list[ImageObject] | None = None
+    """
+    The images, one entry each.
+    """
+    model: str | None = None
+    """
+    Model that produced the images (Doubao Seedream answers).
+    """
+    background: Literal["transparent", "opaque"] | str | None = None
+    """
+    Background used (gpt-image models).
+    """
+    output_format: Literal["png", "webp", "jpeg"] | str | None = None
+    """
+    File format of the images (gpt-image models).
+    """
+    size: str | None = None
+    """
+    Size of the images (gpt-image models).
+    """
+    quality: Literal["low", "medium", "high"] | str | None = None
+    """
+    Quality used (gpt-image models).
+    """
+    usage: ImageUsage | None = None
 
 
 class InputJsonDelta(BaseModel):
@@ -5235,6 +6337,254 @@ class ModelList(BaseModel):
     """
 
 
+class ModerationCategories(BaseModel):
+    """
+    Per-category verdicts; text models omit the illicit categories.
+    """
+
+    hate: bool | None = None
+    """
+    Hate against a protected group.
+    """
+    hate_threatening: Annotated[bool | None, Field(alias="hate/threatening")] = None
+    """
+    Hate that also threatens violence or serious harm.
+    """
+    harassment: bool | None = None
+    """
+    Harassing language towards any target.
+    """
+    harassment_threatening: Annotated[bool | None, Field(alias="harassment/threatening")] = None
+    """
+    Harassment that also threatens violence or serious harm.
+    """
+    illicit: bool | None = None
+    """
+    Advice or instructions for wrongdoing.
+    """
+    illicit_violent: Annotated[bool | None, Field(alias="illicit/violent")] = None
+    """
+    Wrongdoing advice involving violence or weapons.
+    """
+    self_harm: Annotated[bool | None, Field(alias="self-harm")] = None
+    """
+    Promotion or depiction of self-harm.
+    """
+    self_harm_intent: Annotated[bool | None, Field(alias="self-harm/intent")] = None
+    """
+    The speaker intends to harm themselves.
+    """
+    self_harm_instructions: Annotated[bool | None, Field(alias="self-harm/instructions")] = None
+    """
+    Instructions or encouragement for self-harm.
+    """
+    sexual: bool | None = None
+    """
+    Sexual content (sex education excluded).
+    """
+    sexual_minors: Annotated[bool | None, Field(alias="sexual/minors")] = None
+    """
+    Sexual content involving minors.
+    """
+    violence: bool | None = None
+    """
+    Depiction of death, violence or injury.
+    """
+    violence_graphic: Annotated[bool | None, Field(alias="violence/graphic")] = None
+    """
+    Graphic depiction of death, violence or injury.
+    """
+
+
+class ModerationCategoryAppliedInputTypes(BaseModel):
+    """
+    Per-category list of the input types (`text`, `image`) its score used.
+    """
+
+    hate: list[Literal["text", "image"] | str] | None = None
+    """
+    Input types behind the hate score.
+    """
+    hate_threatening: Annotated[
+        list[Literal["text", "image"] | str] | None, Field(alias="hate/threatening")
+    ] = None
+    """
+    Input types behind the hate/threatening score.
+    """
+    harassment: list[Literal["text", "image"] | str] | None = None
+    """
+    Input types behind the harassment score.
+    """
+    harassment_threatening: Annotated[
+        list[Literal["text", "image"] | str] | None, Field(alias="harassment/threatening")
+    ] = None
+    """
+    Input types behind the harassment/threatening score.
+    """
+    illicit: list[Literal["text", "image"] | str] | None = None
+    """
+    Input types behind the illicit score.
+    """
+    illicit_violent: Annotated[
+        list[Literal["text", "image"] | str] | None, Field(alias="illicit/violent")
+    ] = None
+    """
+    Input types behind the illicit/violent score.
+    """
+    self_harm: Annotated[list[Literal["text", "image"] | str] | None, Field(alias="self-harm")] = (
+        None
+    )
+    """
+    Input types behind the self-harm score.
+    """
+    self_harm_intent: Annotated[
+        list[Literal["text", "image"] | str] | None, Field(alias="self-harm/intent")
+    ] = None
+    """
+    Input types behind the self-harm/intent score.
+    """
+    self_harm_instructions: Annotated[
+        list[Literal["text", "image"] | str] | None, Field(alias="self-harm/instructions")
+    ] = None
+    """
+    Input types behind the self-harm/instructions score.
+    """
+    sexual: list[Literal["text", "image"] | str] | None = None
+    """
+    Input types behind the sexual score.
+    """
+    sexual_minors: Annotated[
+        list[Literal["text", "image"] | str] | None, Field(alias="sexual/minors")
+    ] = None
+    """
+    Input types behind the sexual/minors score.
+    """
+    violence: list[Literal["text", "image"] | str] | None = None
+    """
+    Input types behind the violence score.
+    """
+    violence_graphic: Annotated[
+        list[Literal["text", "image"] | str] | None, Field(alias="violence/graphic")
+    ] = None
+    """
+    Input types behind the violence/graphic score.
+    """
+
+
+class ModerationCategoryScores(BaseModel):
+    """
+    Per-category scores between 0 and 1.
+    """
+
+    hate: float | None = None
+    """
+    Score for hate.
+    """
+    hate_threatening: Annotated[float | None, Field(alias="hate/threatening")] = None
+    """
+    Score for hate/threatening.
+    """
+    harassment: float | None = None
+    """
+    Score for harassment.
+    """
+    harassment_threatening: Annotated[float | None, Field(alias="harassment/threatening")] = None
+    """
+    Score for harassment/threatening.
+    """
+    illicit: float | None = None
+    """
+    Score for illicit.
+    """
+    illicit_violent: Annotated[float | None, Field(alias="illicit/violent")] = None
+    """
+    Score for illicit/violent.
+    """
+    self_harm: Annotated[float | None, Field(alias="self-harm")] = None
+    """
+    Score for self-harm.
+    """
+    self_harm_intent: Annotated[float | None, Field(alias="self-harm/intent")] = None
+    """
+    Score for self-harm/intent.
+    """
+    self_harm_instructions: Annotated[float | None, Field(alias="self-harm/instructions")] = None
+    """
+    Score for self-harm/instructions.
+    """
+    sexual: float | None = None
+    """
+    Score for sexual.
+    """
+    sexual_minors: Annotated[float | None, Field(alias="sexual/minors")] = None
+    """
+    Score for sexual/minors.
+    """
+    violence: float | None = None
+    """
+    Score for violence.
+    """
+    violence_graphic: Annotated[float | None, Field(alias="violence/graphic")] = None
+    """
+    Score for violence/graphic.
+    """
+
+
+class ModerationImageInput(BaseModel):
+    """
+    An image to classify.
+    """
+
+    type: Literal["image_url"]
+    """
+    Always `image_url`.
+    """
+    image_url: ModerationImageUrl
+
+
+class ModerationImageUrl(BaseModel):
+    """
+    Where the image to classify is.
+    """
+
+    url: str
+    """
+    Image URL, or a data URL with base64 image data.
+    """
+
+
+class ModerationResult(BaseModel):
+    """
+    Verdict on one input.
+    """
+
+    flagged: bool
+    """
+    Whether any category was flagged.
+    """
+    categories: ModerationCategories
+    category_scores: ModerationCategoryScores
+    category_applied_input_types: ModerationCategoryAppliedInputTypes | None = None
+    """
+    Input types each score was based on (omni models).
+    """
+
+
+class ModerationTextInput(BaseModel):
+    """
+    A text to classify.
+    """
+
+    type: Literal["text"]
+    """
+    Always `text`.
+    """
+    text: str
+    """
+    The text.
+    """
+
+
 class PlainTextSource(BaseModel):
     """
     A plain text document inline.
@@ -5280,6 +6630,318 @@ class RefusalStopDetails(BaseModel):
     explanation: str | None = None
     """
     Human-readable explanation.
+    """
+
+
+class RerankApiVersion(BaseModel):
+    """
+    Version of the upstream API that answered.
+    """
+
+    version: str | None = None
+    """
+    API version, e.g. `2`.
+    """
+    is_deprecated: bool | None = None
+    """
+    Whether that version is deprecated.
+    """
+    is_experimental: bool | None = None
+    """
+    Whether that version is experimental.
+    """
+
+
+class RerankBilledUnits(BaseModel):
+    """
+    Units the upstream billed for the request.
+    """
+
+    search_units: float | None = None
+    """
+    Search units billed.
+    """
+    input_tokens: float | None = None
+    """
+    Input tokens billed.
+    """
+    output_tokens: float | None = None
+    """
+    Output tokens billed.
+    """
+    images: float | None = None
+    """
+    Images billed.
+    """
+    classifications: float | None = None
+    """
+    Classifications billed.
+    """
+
+
+class RerankCompletionTokensDetails(BaseModel):
+    """
+    Breakdown of the generated tokens (all zero for reranking).
+    """
+
+    text_tokens: int | None = None
+    """
+    Text tokens.
+    """
+    audio_tokens: int | None = None
+    """
+    Audio tokens.
+    """
+    reasoning_tokens: int | None = None
+    """
+    Reasoning tokens.
+    """
+    accepted_prediction_tokens: int | None = None
+    """
+    Predicted-output tokens that were used.
+    """
+    rejected_prediction_tokens: int | None = None
+    """
+    Predicted-output tokens that were not used.
+    """
+
+
+class RerankDocument(BaseModel):
+    """
+    A candidate document given as an object.
+    """
+
+    text: str | None = None
+    """
+    Text of the document.
+    """
+    image: str | None = None
+    """
+    Image URL or base64 data, for multimodal rerankers such as jina-reranker-m0.
+    """
+
+
+class RerankMeta(BaseModel):
+    """
+    Cohere-style metadata of a rerank answer.
+    """
+
+    api_version: RerankApiVersion | None = None
+    """
+    Version of the upstream API.
+    """
+    billed_units: RerankBilledUnits | None = None
+    """
+    Units billed by the upstream.
+    """
+    tokens: RerankTokens | None = None
+    """
+    Token counts of the request.
+    """
+    warnings: list[str] | None = None
+    """
+    Warnings from the upstream.
+    """
+
+
+class RerankPromptTokensDetails(BaseModel):
+    """
+    Breakdown of the prompt tokens of a rerank request.
+    """
+
+    cached_tokens: int | None = None
+    """
+    Tokens read from a cache.
+    """
+    text_tokens: int | None = None
+    """
+    Text tokens.
+    """
+    audio_tokens: int | None = None
+    """
+    Audio tokens.
+    """
+    image_tokens: int | None = None
+    """
+    Image tokens.
+    """
+
+
+class RerankRequest(BaseModel):
+    """
+    Body of a rerank request.
+    """
+
+    model: Annotated[
+        str,
+        Field(
+            examples=[
+                "jina-reranker-v2-base-multilingual",
+                "rerank-v3.5",
+                "qwen3-rerank",
+                "BAAI/bge-reranker-v2-m3",
+            ]
+        ),
+    ]
+    """
+    Reranking model to use.
+    """
+    query: str
+    """
+    The search query the documents are scored against.
+    """
+    documents: list[str | RerankDocument]
+    """
+    Candidate documents, as strings or as objects with text (or an image for multimodal rerankers).
+    """
+    top_n: Annotated[int | None, Field(ge=1)] = None
+    """
+    Return only the N most relevant documents; all by default.
+    """
+    return_documents: bool | None = None
+    """
+    Echo each ranked document in the results.
+    """
+    instruct: str | None = None
+    """
+    Task instruction for instruction-following rerankers such as qwen3-rerank.
+    """
+    max_tokens_per_doc: int | None = None
+    """
+    Truncate each document to this many tokens (Cohere v2).
+    """
+    max_chunks_per_doc: int | None = None
+    """
+    Split long documents into at most this many chunks, scoring the best (SiliconFlow).
+    """
+    max_chunk_per_doc: int | None = None
+    """
+    Same knob under the spelling new-api's request type forwards.
+    """
+    overlap_tokens: int | None = None
+    """
+    Tokens shared by neighbouring chunks when documents are split.
+    """
+
+
+class RerankResponse(BaseModel):
+    """
+    Ranked documents. new-api relays send `results` and `usage` (Jina format); Cohere-style
+    upstreams add `id` and `meta`, SiliconFlow-style ones `id` and `tokens`.
+
+    """
+
+    id: str | None = None
+    """
+    Request id (Cohere and SiliconFlow formats).
+    """
+    object: str | None = None
+    """
+    Object type, when the upstream sends one (e.g. `list`).
+    """
+    model: str | None = None
+    """
+    Model that ranked the documents, when sent.
+    """
+    results: list[RerankResult]
+    """
+    The ranked documents, most relevant first.
+    """
+    usage: RerankUsage | None = None
+    """
+    Token usage (Jina and new-api format).
+    """
+    meta: RerankMeta | None = None
+    """
+    Cohere-style metadata with the API version and billed units.
+    """
+    tokens: RerankTokens | None = None
+    """
+    Token counts (SiliconFlow format).
+    """
+
+
+class RerankResult(BaseModel):
+    """
+    One ranked document.
+    """
+
+    index: int
+    """
+    Position of the document in the request's `documents`.
+    """
+    relevance_score: float
+    """
+    Relevance to the query, usually between 0 and 1; higher is more relevant.
+    """
+    document: RerankResultDocument | str | None = None
+    """
+    The document, echoed as an object or a plain string when requested.
+    """
+
+
+class RerankResultDocument(BaseModel):
+    """
+    A document echoed back in a result.
+    """
+
+    text: str | None = None
+    """
+    Text of the document.
+    """
+
+
+class RerankTokens(BaseModel):
+    """
+    Token counts of a rerank request.
+    """
+
+    input_tokens: float | None = None
+    """
+    Tokens read by the model.
+    """
+    output_tokens: float | None = None
+    """
+    Tokens produced by the model.
+    """
+
+
+class RerankUsage(BaseModel):
+    """
+    Token usage of a rerank request (new-api fills the chat-style fields).
+    """
+
+    prompt_tokens: int | None = None
+    """
+    Tokens in the query and documents.
+    """
+    completion_tokens: int | None = None
+    """
+    Tokens generated; always 0 for reranking.
+    """
+    total_tokens: int | None = None
+    """
+    Tokens billed.
+    """
+    prompt_tokens_details: RerankPromptTokensDetails | None = None
+    """
+    Breakdown of the prompt tokens.
+    """
+    completion_tokens_details: RerankCompletionTokensDetails | None = None
+    """
+    Breakdown of the generated tokens.
+    """
+    input_tokens: int | None = None
+    """
+    Prompt tokens under the Responses-style name (new-api).
+    """
+    output_tokens: int | None = None
+    """
+    Generated tokens under the Responses-style name (new-api).
+    """
+    input_tokens_details: RerankPromptTokensDetails | None = None
+    """
+    Prompt token breakdown under the Responses-style name; often null.
     """
 
 
@@ -9391,6 +11053,52 @@ class SignatureDelta(BaseModel):
     """
 
 
+class SpeechAudioDeltaEvent(BaseModel):
+    """
+    A chunk of generated audio.
+    """
+
+    type: Literal["speech.audio.delta"]
+    """
+    Always `speech.audio.delta`.
+    """
+    audio: str
+    """
+    Base64-encoded audio bytes.
+    """
+
+
+class SpeechAudioDoneEvent(BaseModel):
+    """
+    All audio has been sent; carries token usage.
+    """
+
+    type: Literal["speech.audio.done"]
+    """
+    Always `speech.audio.done`.
+    """
+    usage: SpeechUsage | None = None
+
+
+class SpeechUsage(BaseModel):
+    """
+    Token usage of a speech request.
+    """
+
+    input_tokens: int | None = None
+    """
+    Input tokens (the text and instructions).
+    """
+    output_tokens: int | None = None
+    """
+    Audio tokens generated.
+    """
+    total_tokens: int | None = None
+    """
+    Input plus output tokens.
+    """
+
+
 class TextBlock(BaseModel):
     """
     Generated text, possibly with citations.
@@ -9789,6 +11497,289 @@ class ToolUseBlockParam(BaseModel):
     """
     caller: ToolCaller | None = None
     cache_control: CacheControlEphemeral | None = None
+
+
+class TranscriptTextDeltaEvent(BaseModel):
+    """
+    More transcribed text; also the first event of the stream.
+    """
+
+    type: Literal["transcript.text.delta"]
+    """
+    Always `transcript.text.delta`.
+    """
+    delta: str
+    """
+    The new text.
+    """
+    logprobs: list[TranscriptionLogprob] | None = None
+    """
+    Log probabilities of the new tokens (with `include[]=logprobs`).
+    """
+    segment_id: str | None = None
+    """
+    Diarized segment the text belongs to (diarize model).
+    """
+
+
+class TranscriptTextDoneEvent(BaseModel):
+    """
+    The transcription is complete; carries the full text.
+    """
+
+    type: Literal["transcript.text.done"]
+    """
+    Always `transcript.text.done`.
+    """
+    text: str
+    """
+    The full transcribed text.
+    """
+    logprobs: list[TranscriptionLogprob] | None = None
+    """
+    Log probabilities of all tokens (with `include[]=logprobs`).
+    """
+    usage: TranscriptionUsage | None = None
+
+
+class TranscriptTextSegmentEvent(BaseModel):
+    """
+    A finished diarized segment (diarized_json streams).
+    """
+
+    type: Literal["transcript.text.segment"]
+    """
+    Always `transcript.text.segment`.
+    """
+    id: str
+    """
+    Segment id.
+    """
+    start: float
+    """
+    Start time in seconds.
+    """
+    end: float
+    """
+    End time in seconds.
+    """
+    text: str
+    """
+    Text of the segment.
+    """
+    speaker: str | None = None
+    """
+    Speaker label.
+    """
+
+
+class Transcription(BaseModel):
+    """
+    A transcription in any JSON format. `json` has `text` (and on gpt-4o models `usage` and,
+    when asked, `logprobs`); `verbose_json` adds `task`, `language`, `duration`, `segments`
+    and `words`; `diarized_json` has speaker-labelled `segments`.
+
+    """
+
+    text: str
+    """
+    The full transcribed text.
+    """
+    task: Literal["transcribe", "translate"] | str | None = None
+    """
+    Task that ran, `transcribe` (verbose and diarized formats).
+    """
+    language: str | None = None
+    """
+    Detected or given language of the audio, as a name (e.g. `english`).
+    """
+    duration: float | None = None
+    """
+    Length of the audio in seconds.
+    """
+    words: list[TranscriptionWord] | None = None
+    """
+    Word timestamps (verbose_json with the word granularity).
+    """
+    segments: list[TranscriptionSegment] | None = None
+    """
+    Segments with timestamps (verbose_json), or with speaker labels (diarized_json).
+    """
+    logprobs: list[TranscriptionLogprob] | None = None
+    """
+    Log probability of each token (gpt-4o models with `include[]=logprobs`).
+    """
+    usage: TranscriptionUsage | None = None
+
+
+class TranscriptionInputTokenDetails(BaseModel):
+    """
+    Split of the billed input tokens.
+    """
+
+    text_tokens: int | None = None
+    """
+    Text tokens (the prompt).
+    """
+    audio_tokens: int | None = None
+    """
+    Audio tokens.
+    """
+
+
+class TranscriptionLogprob(BaseModel):
+    """
+    Log probability of one transcribed token.
+    """
+
+    token: str
+    """
+    The token.
+    """
+    logprob: float
+    """
+    Its log probability.
+    """
+    bytes: list[int] | None = None
+    """
+    UTF-8 bytes of the token.
+    """
+
+
+class TranscriptionSegment(BaseModel):
+    """
+    A stretch of transcribed text. Whisper segments carry decoding statistics; diarized
+    segments carry `type` and `speaker` and a string id.
+
+    """
+
+    id: int | str
+    """
+    Segment number (whisper) or segment id such as `seg_001` (diarized).
+    """
+    type: Literal["transcript.text.segment"] | str | None = None
+    """
+    Always `transcript.text.segment` on diarized segments.
+    """
+    speaker: str | None = None
+    """
+    Speaker label, a known speaker name or A, B, ... (diarized).
+    """
+    seek: int | None = None
+    """
+    Seek offset of the segment.
+    """
+    start: float
+    """
+    Start time in seconds.
+    """
+    end: float
+    """
+    End time in seconds.
+    """
+    text: str
+    """
+    Text of the segment.
+    """
+    tokens: list[int] | None = None
+    """
+    Token ids of the text.
+    """
+    temperature: float | None = None
+    """
+    Temperature used to decode the segment.
+    """
+    avg_logprob: float | None = None
+    """
+    Mean token log probability; below -1 suggests a failed decode.
+    """
+    compression_ratio: float | None = None
+    """
+    Text compression ratio; above 2.4 suggests a failed decode.
+    """
+    no_speech_prob: float | None = None
+    """
+    Probability that the segment holds no speech.
+    """
+
+
+class TranscriptionUsage(BaseModel):
+    """
+    Billing basis of a transcription: tokens (`type: tokens`, gpt-4o models) or audio
+    seconds (`type: duration`, whisper-1).
+
+    """
+
+    type: Literal["tokens", "duration"] | str | None = None
+    """
+    `tokens` or `duration`.
+    """
+    input_tokens: int | None = None
+    """
+    Input tokens billed.
+    """
+    input_token_details: TranscriptionInputTokenDetails | None = None
+    output_tokens: int | None = None
+    """
+    Output tokens generated.
+    """
+    total_tokens: int | None = None
+    """
+    Input plus output tokens.
+    """
+    seconds: float | None = None
+    """
+    Audio seconds billed.
+    """
+
+
+class TranscriptionWord(BaseModel):
+    """
+    One word with its timing.
+    """
+
+    word: str
+    """
+    The word.
+    """
+    start: float
+    """
+    Start time in seconds.
+    """
+    end: float
+    """
+    End time in seconds.
+    """
+
+
+class Translation(BaseModel):
+    """
+    An English translation in a JSON format: `json` has `text` only; `verbose_json` adds
+    `task`, `language`, `duration` and `segments`.
+
+    """
+
+    text: str
+    """
+    The translated English text.
+    """
+    task: Literal["translate", "transcribe"] | str | None = None
+    """
+    Task that ran, `translate` (verbose_json).
+    """
+    language: str | None = None
+    """
+    Language of the output, always `english`.
+    """
+    duration: float | None = None
+    """
+    Length of the audio in seconds.
+    """
+    segments: list[TranscriptionSegment] | None = None
+    """
+    Segments of the translated text with timestamps.
+    """
+    usage: TranscriptionUsage | None = None
 
 
 class UrlSource(BaseModel):
@@ -10273,4 +12264,14 @@ MessageStreamEvent: TypeAlias = Annotated[
 ContentBlockDelta: TypeAlias = Annotated[
     TextDelta | InputJsonDelta | ThinkingDelta | SignatureDelta | CitationsDelta,
     Field(discriminator="type"),
+]
+TranscriptionStreamEvent: TypeAlias = Annotated[
+    TranscriptTextDeltaEvent | TranscriptTextDoneEvent | TranscriptTextSegmentEvent,
+    Field(discriminator="type"),
+]
+SpeechStreamEvent: TypeAlias = Annotated[
+    SpeechAudioDeltaEvent | SpeechAudioDoneEvent, Field(discriminator="type")
+]
+ModerationInputPart: TypeAlias = Annotated[
+    ModerationTextInput | ModerationImageInput, Field(discriminator="type")
 ]

@@ -13,7 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT.parent / "shared" / "recorded"
 TARGET = ROOT / "tests" / "fixtures" / "recorded"
 
-FAMILIES = {"chat", "completions", "embeddings", "models", "responses", "responses-stream", "claude", "claude-stream", "gemini", "errors"}
+FAMILIES = {
+    "chat", "completions", "embeddings", "models", "responses", "responses-stream", "claude", "claude-stream",
+    "gemini", "errors", "images", "ideogram", "audio", "rerank",
+}
 # Payloads of endpoints the spec does not describe (yet).
 SKIP = {
     "chat/oai-chat-stored-get.json",
@@ -22,11 +25,19 @@ SKIP = {
     "models/oai-model-delete.json",
     "errors/oai-eval-api-error.json",
     "errors/oai-realtime-error-event.json",
+    "images/oai-images-generate-stream.jsonl",  # image SSE streams are not a typed stream yet
 }
 # Payloads whose schema is not the one of their operation's success response.
 SCHEMA = {
     "responses-stream/oai-schema-response-failed-event.json": "ResponseStreamEvent",
     "responses-stream/oai-schema-response-incomplete-event.json": "ResponseStreamEvent",
+    "audio/oai-schema-speech-sse-events.jsonl": "SpeechStreamEvent",
+    "audio/oai-transcription-stream.jsonl": "TranscriptionStreamEvent",
+    "images/newapi-image-object-revised-prompt.json": "ImageObject",
+    "images/oai-images-variation.json": "ImagesResponse",
+    "ideogram/ideogram-generate-unsafe-image.json": "IdeogramImagesResponse",
+    "ideogram/ideogram-v3-inpaint-response.json": "IdeogramImagesResponse",
+    "ideogram/ideogram-v3-inpaint.request.json": "IdeogramEditV3Request",
 }
 
 

@@ -7,60 +7,70 @@ from functools import cached_property
 from typing import Any, Literal, cast, overload
 
 from .. import types
-from .._operation import Operation, Param
-from .._resource import AsyncResource, SyncResource, to_raw, to_raw_async
+from .._operation import Body, Operation, Param
+from .._resource import (
+    AsyncResource,
+    SyncResource,
+    to_raw,
+    to_raw_async,
+)
 from .._streaming import AsyncStream, Stream
-from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from .._types import NOT_GIVEN, Headers, JSONBody, NotGiven, Query, Timeout
 
 __all__ = ["Chat", "AsyncChat", "ChatCompletions", "AsyncChatCompletions"]
 
 _CREATE_CHAT_COMPLETION = Operation(
     method="POST",
     path="/v1/chat/completions",
-    body_params=(
-        Param("model", "model"),
-        Param("messages", "messages"),
-        Param("stream", "stream"),
-        Param("stream_options", "stream_options"),
-        Param("temperature", "temperature"),
-        Param("top_p", "top_p"),
-        Param("top_k", "top_k"),
-        Param("n", "n"),
-        Param("max_tokens", "max_tokens"),
-        Param("max_completion_tokens", "max_completion_tokens"),
-        Param("stop", "stop"),
-        Param("presence_penalty", "presence_penalty"),
-        Param("frequency_penalty", "frequency_penalty"),
-        Param("logit_bias", "logit_bias"),
-        Param("logprobs", "logprobs"),
-        Param("top_logprobs", "top_logprobs"),
-        Param("seed", "seed"),
-        Param("user", "user"),
-        Param("safety_identifier", "safety_identifier"),
-        Param("prompt_cache_key", "prompt_cache_key"),
-        Param("prompt_cache_retention", "prompt_cache_retention"),
-        Param("response_format", "response_format"),
-        Param("tools", "tools"),
-        Param("tool_choice", "tool_choice"),
-        Param("parallel_tool_calls", "parallel_tool_calls"),
-        Param("functions", "functions"),
-        Param("function_call", "function_call"),
-        Param("reasoning_effort", "reasoning_effort"),
-        Param("verbosity", "verbosity"),
-        Param("modalities", "modalities"),
-        Param("audio", "audio"),
-        Param("prediction", "prediction"),
-        Param("web_search_options", "web_search_options"),
-        Param("metadata", "metadata"),
-        Param("store", "store"),
-        Param("service_tier", "service_tier"),
-        Param("moderation", "moderation"),
-        Param("thinking", "thinking"),
-        Param("enable_thinking", "enable_thinking"),
-        Param("reasoning", "reasoning"),
-        Param("translation_options", "translation_options"),
+    bodies=(
+        Body(
+            "application/json",
+            types.CreateChatCompletionRequest,
+            (
+                Param("model", "model"),
+                Param("messages", "messages"),
+                Param("stream", "stream"),
+                Param("stream_options", "stream_options"),
+                Param("temperature", "temperature"),
+                Param("top_p", "top_p"),
+                Param("top_k", "top_k"),
+                Param("n", "n"),
+                Param("max_tokens", "max_tokens"),
+                Param("max_completion_tokens", "max_completion_tokens"),
+                Param("stop", "stop"),
+                Param("presence_penalty", "presence_penalty"),
+                Param("frequency_penalty", "frequency_penalty"),
+                Param("logit_bias", "logit_bias"),
+                Param("logprobs", "logprobs"),
+                Param("top_logprobs", "top_logprobs"),
+                Param("seed", "seed"),
+                Param("user", "user"),
+                Param("safety_identifier", "safety_identifier"),
+                Param("prompt_cache_key", "prompt_cache_key"),
+                Param("prompt_cache_retention", "prompt_cache_retention"),
+                Param("response_format", "response_format"),
+                Param("tools", "tools"),
+                Param("tool_choice", "tool_choice"),
+                Param("parallel_tool_calls", "parallel_tool_calls"),
+                Param("functions", "functions"),
+                Param("function_call", "function_call"),
+                Param("reasoning_effort", "reasoning_effort"),
+                Param("verbosity", "verbosity"),
+                Param("modalities", "modalities"),
+                Param("audio", "audio"),
+                Param("prediction", "prediction"),
+                Param("web_search_options", "web_search_options"),
+                Param("metadata", "metadata"),
+                Param("store", "store"),
+                Param("service_tier", "service_tier"),
+                Param("moderation", "moderation"),
+                Param("thinking", "thinking"),
+                Param("enable_thinking", "enable_thinking"),
+                Param("reasoning", "reasoning"),
+                Param("translation_options", "translation_options"),
+            ),
+        ),
     ),
-    body_model=types.CreateChatCompletionRequest,
     response_model=types.ChatCompletion,
     stream_protocol="openai-chat",
     stream_event=types.ChatCompletionChunk,
@@ -153,7 +163,7 @@ class ChatCompletions(SyncResource):
         | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ChatCompletion: ...
 
@@ -217,7 +227,7 @@ class ChatCompletions(SyncResource):
         | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> Stream[types.ChatCompletionChunk, types.ChatCompletion]: ...
 
@@ -281,7 +291,7 @@ class ChatCompletions(SyncResource):
         | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ChatCompletion | Stream[types.ChatCompletionChunk, types.ChatCompletion]: ...
 
@@ -344,7 +354,7 @@ class ChatCompletions(SyncResource):
         | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ChatCompletion | Stream[types.ChatCompletionChunk, types.ChatCompletion]:
         """Create a chat completion
@@ -480,7 +490,7 @@ class AsyncChatCompletions(AsyncResource):
         | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ChatCompletion: ...
 
@@ -544,7 +554,7 @@ class AsyncChatCompletions(AsyncResource):
         | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[types.ChatCompletionChunk, types.ChatCompletion]: ...
 
@@ -608,7 +618,7 @@ class AsyncChatCompletions(AsyncResource):
         | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ChatCompletion | AsyncStream[types.ChatCompletionChunk, types.ChatCompletion]: ...
 
@@ -671,7 +681,7 @@ class AsyncChatCompletions(AsyncResource):
         | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ChatCompletion | AsyncStream[types.ChatCompletionChunk, types.ChatCompletion]:
         """Create a chat completion

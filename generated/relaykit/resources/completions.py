@@ -7,37 +7,47 @@ from functools import cached_property
 from typing import Any, Literal, cast, overload
 
 from .. import types
-from .._operation import Operation, Param
-from .._resource import AsyncResource, SyncResource, to_raw, to_raw_async
+from .._operation import Body, Operation, Param
+from .._resource import (
+    AsyncResource,
+    SyncResource,
+    to_raw,
+    to_raw_async,
+)
 from .._streaming import AsyncStream, Stream
-from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from .._types import NOT_GIVEN, Headers, JSONBody, NotGiven, Query, Timeout
 
 __all__ = ["Completions", "AsyncCompletions"]
 
 _CREATE_COMPLETION = Operation(
     method="POST",
     path="/v1/completions",
-    body_params=(
-        Param("model", "model"),
-        Param("prompt", "prompt"),
-        Param("suffix", "suffix"),
-        Param("max_tokens", "max_tokens"),
-        Param("temperature", "temperature"),
-        Param("top_p", "top_p"),
-        Param("n", "n"),
-        Param("best_of", "best_of"),
-        Param("stream", "stream"),
-        Param("stream_options", "stream_options"),
-        Param("logprobs", "logprobs"),
-        Param("echo", "echo"),
-        Param("stop", "stop"),
-        Param("presence_penalty", "presence_penalty"),
-        Param("frequency_penalty", "frequency_penalty"),
-        Param("logit_bias", "logit_bias"),
-        Param("seed", "seed"),
-        Param("user", "user"),
+    bodies=(
+        Body(
+            "application/json",
+            types.CreateCompletionRequest,
+            (
+                Param("model", "model"),
+                Param("prompt", "prompt"),
+                Param("suffix", "suffix"),
+                Param("max_tokens", "max_tokens"),
+                Param("temperature", "temperature"),
+                Param("top_p", "top_p"),
+                Param("n", "n"),
+                Param("best_of", "best_of"),
+                Param("stream", "stream"),
+                Param("stream_options", "stream_options"),
+                Param("logprobs", "logprobs"),
+                Param("echo", "echo"),
+                Param("stop", "stop"),
+                Param("presence_penalty", "presence_penalty"),
+                Param("frequency_penalty", "frequency_penalty"),
+                Param("logit_bias", "logit_bias"),
+                Param("seed", "seed"),
+                Param("user", "user"),
+            ),
+        ),
     ),
-    body_model=types.CreateCompletionRequest,
     response_model=types.Completion,
     stream_protocol="openai-chat",
     stream_event=types.Completion,
@@ -80,7 +90,7 @@ class Completions(SyncResource):
         user: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Completion: ...
 
@@ -110,7 +120,7 @@ class Completions(SyncResource):
         user: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> Stream[types.Completion, types.Completion]: ...
 
@@ -140,7 +150,7 @@ class Completions(SyncResource):
         user: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Completion | Stream[types.Completion, types.Completion]: ...
 
@@ -169,7 +179,7 @@ class Completions(SyncResource):
         user: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Completion | Stream[types.Completion, types.Completion]:
         """Create a text completion
@@ -245,7 +255,7 @@ class AsyncCompletions(AsyncResource):
         user: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Completion: ...
 
@@ -275,7 +285,7 @@ class AsyncCompletions(AsyncResource):
         user: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[types.Completion, types.Completion]: ...
 
@@ -305,7 +315,7 @@ class AsyncCompletions(AsyncResource):
         user: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Completion | AsyncStream[types.Completion, types.Completion]: ...
 
@@ -334,7 +344,7 @@ class AsyncCompletions(AsyncResource):
         user: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Completion | AsyncStream[types.Completion, types.Completion]:
         """Create a text completion

@@ -7,23 +7,33 @@ from functools import cached_property
 from typing import Literal, cast
 
 from .. import types
-from .._operation import Operation, Param
-from .._resource import AsyncResource, SyncResource, to_raw, to_raw_async
-from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from .._operation import Body, Operation, Param
+from .._resource import (
+    AsyncResource,
+    SyncResource,
+    to_raw,
+    to_raw_async,
+)
+from .._types import NOT_GIVEN, Headers, JSONBody, NotGiven, Query, Timeout
 
 __all__ = ["Embeddings", "AsyncEmbeddings"]
 
 _CREATE_EMBEDDING = Operation(
     method="POST",
     path="/v1/embeddings",
-    body_params=(
-        Param("model", "model"),
-        Param("input", "input"),
-        Param("encoding_format", "encoding_format"),
-        Param("dimensions", "dimensions"),
-        Param("user", "user"),
+    bodies=(
+        Body(
+            "application/json",
+            types.CreateEmbeddingRequest,
+            (
+                Param("model", "model"),
+                Param("input", "input"),
+                Param("encoding_format", "encoding_format"),
+                Param("dimensions", "dimensions"),
+                Param("user", "user"),
+            ),
+        ),
     ),
-    body_model=types.CreateEmbeddingRequest,
     response_model=types.CreateEmbeddingResponse,
     auth=("bearer",),
 )
@@ -47,7 +57,7 @@ class Embeddings(SyncResource):
         user: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.CreateEmbeddingResponse:
         """Create embeddings
@@ -91,7 +101,7 @@ class AsyncEmbeddings(AsyncResource):
         user: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.CreateEmbeddingResponse:
         """Create embeddings

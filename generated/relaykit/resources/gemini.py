@@ -7,10 +7,15 @@ from functools import cached_property
 from typing import Any, Literal, cast
 
 from .. import types
-from .._operation import Operation, Param
-from .._resource import AsyncResource, SyncResource, to_raw, to_raw_async
+from .._operation import Body, Operation, Param
+from .._resource import (
+    AsyncResource,
+    SyncResource,
+    to_raw,
+    to_raw_async,
+)
 from .._streaming import AsyncStream, Stream
-from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from .._types import NOT_GIVEN, Headers, JSONBody, NotGiven, Query, Timeout
 
 __all__ = ["Gemini", "AsyncGemini", "GeminiModels", "AsyncGeminiModels"]
 
@@ -19,16 +24,21 @@ _GENERATE_CONTENT = Operation(
     path="/v1beta/models/{model}:generateContent",
     path_params=(Param("model", "model"),),
     query_params=(Param("key", "key"),),
-    body_params=(
-        Param("contents", "contents"),
-        Param("system_instruction", "systemInstruction"),
-        Param("generation_config", "generationConfig"),
-        Param("tools", "tools"),
-        Param("tool_config", "toolConfig"),
-        Param("safety_settings", "safetySettings"),
-        Param("cached_content", "cachedContent"),
+    bodies=(
+        Body(
+            "application/json",
+            types.GenerateContentRequest,
+            (
+                Param("contents", "contents"),
+                Param("system_instruction", "systemInstruction"),
+                Param("generation_config", "generationConfig"),
+                Param("tools", "tools"),
+                Param("tool_config", "toolConfig"),
+                Param("safety_settings", "safetySettings"),
+                Param("cached_content", "cachedContent"),
+            ),
+        ),
     ),
-    body_model=types.GenerateContentRequest,
     response_model=types.GenerateContentResponse,
     auth=("x-goog-api-key", "bearer"),
 )
@@ -41,16 +51,21 @@ _STREAM_GENERATE_CONTENT = Operation(
         Param("alt", "alt", "sse"),
         Param("key", "key"),
     ),
-    body_params=(
-        Param("contents", "contents"),
-        Param("system_instruction", "systemInstruction"),
-        Param("generation_config", "generationConfig"),
-        Param("tools", "tools"),
-        Param("tool_config", "toolConfig"),
-        Param("safety_settings", "safetySettings"),
-        Param("cached_content", "cachedContent"),
+    bodies=(
+        Body(
+            "application/json",
+            types.GenerateContentRequest,
+            (
+                Param("contents", "contents"),
+                Param("system_instruction", "systemInstruction"),
+                Param("generation_config", "generationConfig"),
+                Param("tools", "tools"),
+                Param("tool_config", "toolConfig"),
+                Param("safety_settings", "safetySettings"),
+                Param("cached_content", "cachedContent"),
+            ),
+        ),
     ),
-    body_model=types.GenerateContentRequest,
     stream_protocol="gemini",
     stream_event=types.GenerateContentResponse,
     auth=("x-goog-api-key", "bearer"),
@@ -61,13 +76,18 @@ _EMBED_CONTENT = Operation(
     path="/v1beta/models/{model}:embedContent",
     path_params=(Param("model", "model"),),
     query_params=(Param("key", "key"),),
-    body_params=(
-        Param("content", "content"),
-        Param("task_type", "taskType"),
-        Param("title", "title"),
-        Param("output_dimensionality", "outputDimensionality"),
+    bodies=(
+        Body(
+            "application/json",
+            types.GeminiEmbedContentRequest,
+            (
+                Param("content", "content"),
+                Param("task_type", "taskType"),
+                Param("title", "title"),
+                Param("output_dimensionality", "outputDimensionality"),
+            ),
+        ),
     ),
-    body_model=types.GeminiEmbedContentRequest,
     response_model=types.GeminiEmbedContentResponse,
     auth=("x-goog-api-key", "bearer"),
 )
@@ -77,8 +97,13 @@ _BATCH_EMBED_CONTENTS = Operation(
     path="/v1beta/models/{model}:batchEmbedContents",
     path_params=(Param("model", "model"),),
     query_params=(Param("key", "key"),),
-    body_params=(Param("requests", "requests"),),
-    body_model=types.GeminiBatchEmbedContentsRequest,
+    bodies=(
+        Body(
+            "application/json",
+            types.GeminiBatchEmbedContentsRequest,
+            (Param("requests", "requests"),),
+        ),
+    ),
     response_model=types.GeminiBatchEmbedContentsResponse,
     auth=("x-goog-api-key", "bearer"),
 )
@@ -88,11 +113,16 @@ _COUNT_TOKENS = Operation(
     path="/v1beta/models/{model}:countTokens",
     path_params=(Param("model", "model"),),
     query_params=(Param("key", "key"),),
-    body_params=(
-        Param("contents", "contents"),
-        Param("generate_content_request", "generateContentRequest"),
+    bodies=(
+        Body(
+            "application/json",
+            types.GeminiCountTokensRequest,
+            (
+                Param("contents", "contents"),
+                Param("generate_content_request", "generateContentRequest"),
+            ),
+        ),
     ),
-    body_model=types.GeminiCountTokensRequest,
     response_model=types.GeminiCountTokensResponse,
     auth=("x-goog-api-key", "bearer"),
 )
@@ -142,7 +172,7 @@ class Gemini(SyncResource):
         cached_content: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.GenerateContentResponse:
         """Generate content (Gemini native)
@@ -191,7 +221,7 @@ class Gemini(SyncResource):
         cached_content: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> Stream[types.GenerateContentResponse, types.GenerateContentResponse]:
         """Stream generated content (Gemini native)
@@ -242,7 +272,7 @@ class Gemini(SyncResource):
         output_dimensionality: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.GeminiEmbedContentResponse:
         """Embed content (Gemini native)
@@ -271,7 +301,7 @@ class Gemini(SyncResource):
         key: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.GeminiBatchEmbedContentsResponse:
         """Embed several contents in one call (Gemini native)
@@ -298,7 +328,7 @@ class Gemini(SyncResource):
         generate_content_request: Any | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.GeminiCountTokensResponse:
         """Count tokens (Gemini native)
@@ -357,7 +387,7 @@ class AsyncGemini(AsyncResource):
         cached_content: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.GenerateContentResponse:
         """Generate content (Gemini native)
@@ -406,7 +436,7 @@ class AsyncGemini(AsyncResource):
         cached_content: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[types.GenerateContentResponse, types.GenerateContentResponse]:
         """Stream generated content (Gemini native)
@@ -457,7 +487,7 @@ class AsyncGemini(AsyncResource):
         output_dimensionality: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.GeminiEmbedContentResponse:
         """Embed content (Gemini native)
@@ -486,7 +516,7 @@ class AsyncGemini(AsyncResource):
         key: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.GeminiBatchEmbedContentsResponse:
         """Embed several contents in one call (Gemini native)
@@ -513,7 +543,7 @@ class AsyncGemini(AsyncResource):
         generate_content_request: Any | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.GeminiCountTokensResponse:
         """Count tokens (Gemini native)
@@ -558,7 +588,7 @@ class GeminiModels(SyncResource):
         key: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ListGeminiModelsResponse:
         """List models (Gemini format)
@@ -598,7 +628,7 @@ class AsyncGeminiModels(AsyncResource):
         key: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ListGeminiModelsResponse:
         """List models (Gemini format)

@@ -8,10 +8,15 @@ from typing import Any, Literal, cast, overload
 
 from .. import types
 from .._models import UnknownEvent
-from .._operation import Operation, Param
-from .._resource import AsyncResource, SyncResource, to_raw, to_raw_async
+from .._operation import Body, Operation, Param
+from .._resource import (
+    AsyncResource,
+    SyncResource,
+    to_raw,
+    to_raw_async,
+)
 from .._streaming import AsyncStream, Stream
-from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from .._types import NOT_GIVEN, Headers, JSONBody, NotGiven, Query, Timeout
 
 __all__ = ["Messages", "AsyncMessages"]
 
@@ -22,30 +27,35 @@ _CREATE_MESSAGE = Operation(
         Param("anthropic_version", "anthropic-version", "2023-06-01"),
         Param("anthropic_beta", "anthropic-beta"),
     ),
-    body_params=(
-        Param("model", "model"),
-        Param("messages", "messages"),
-        Param("max_tokens", "max_tokens"),
-        Param("system", "system"),
-        Param("metadata", "metadata"),
-        Param("stop_sequences", "stop_sequences"),
-        Param("stream", "stream"),
-        Param("temperature", "temperature"),
-        Param("top_p", "top_p"),
-        Param("top_k", "top_k"),
-        Param("thinking", "thinking"),
-        Param("tools", "tools"),
-        Param("tool_choice", "tool_choice"),
-        Param("service_tier", "service_tier"),
-        Param("cache_control", "cache_control"),
-        Param("container", "container"),
-        Param("inference_geo", "inference_geo"),
-        Param("output_config", "output_config"),
-        Param("mcp_servers", "mcp_servers"),
-        Param("max_completion_tokens", "max_completion_tokens"),
-        Param("stream_options", "stream_options"),
+    bodies=(
+        Body(
+            "application/json",
+            types.CreateMessageRequest,
+            (
+                Param("model", "model"),
+                Param("messages", "messages"),
+                Param("max_tokens", "max_tokens"),
+                Param("system", "system"),
+                Param("metadata", "metadata"),
+                Param("stop_sequences", "stop_sequences"),
+                Param("stream", "stream"),
+                Param("temperature", "temperature"),
+                Param("top_p", "top_p"),
+                Param("top_k", "top_k"),
+                Param("thinking", "thinking"),
+                Param("tools", "tools"),
+                Param("tool_choice", "tool_choice"),
+                Param("service_tier", "service_tier"),
+                Param("cache_control", "cache_control"),
+                Param("container", "container"),
+                Param("inference_geo", "inference_geo"),
+                Param("output_config", "output_config"),
+                Param("mcp_servers", "mcp_servers"),
+                Param("max_completion_tokens", "max_completion_tokens"),
+                Param("stream_options", "stream_options"),
+            ),
+        ),
     ),
-    body_model=types.CreateMessageRequest,
     response_model=types.Message,
     stream_protocol="anthropic",
     stream_event=types.MessageStreamEvent,
@@ -61,18 +71,23 @@ _COUNT_MESSAGE_TOKENS = Operation(
         Param("anthropic_version", "anthropic-version", "2023-06-01"),
         Param("anthropic_beta", "anthropic-beta"),
     ),
-    body_params=(
-        Param("model", "model"),
-        Param("messages", "messages"),
-        Param("system", "system"),
-        Param("tools", "tools"),
-        Param("tool_choice", "tool_choice"),
-        Param("thinking", "thinking"),
-        Param("cache_control", "cache_control"),
-        Param("output_config", "output_config"),
-        Param("mcp_servers", "mcp_servers"),
+    bodies=(
+        Body(
+            "application/json",
+            types.CountMessageTokensRequest,
+            (
+                Param("model", "model"),
+                Param("messages", "messages"),
+                Param("system", "system"),
+                Param("tools", "tools"),
+                Param("tool_choice", "tool_choice"),
+                Param("thinking", "thinking"),
+                Param("cache_control", "cache_control"),
+                Param("output_config", "output_config"),
+                Param("mcp_servers", "mcp_servers"),
+            ),
+        ),
     ),
-    body_model=types.CountMessageTokensRequest,
     response_model=types.MessageTokensCount,
     auth=("x-api-key", "bearer"),
 )
@@ -115,7 +130,7 @@ class Messages(SyncResource):
         stream_options: types.MessageStreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Message: ...
 
@@ -148,7 +163,7 @@ class Messages(SyncResource):
         stream_options: types.MessageStreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> Stream[types.MessageStreamEvent | UnknownEvent, types.Message]: ...
 
@@ -181,7 +196,7 @@ class Messages(SyncResource):
         stream_options: types.MessageStreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Message | Stream[types.MessageStreamEvent | UnknownEvent, types.Message]: ...
 
@@ -213,7 +228,7 @@ class Messages(SyncResource):
         stream_options: types.MessageStreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Message | Stream[types.MessageStreamEvent | UnknownEvent, types.Message]:
         """Create a message (Claude native format)
@@ -271,7 +286,7 @@ class Messages(SyncResource):
         mcp_servers: Sequence[types.MCPServerDefinition | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.MessageTokensCount:
         """Count input tokens of a message request
@@ -339,7 +354,7 @@ class AsyncMessages(AsyncResource):
         stream_options: types.MessageStreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Message: ...
 
@@ -372,7 +387,7 @@ class AsyncMessages(AsyncResource):
         stream_options: types.MessageStreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[types.MessageStreamEvent | UnknownEvent, types.Message]: ...
 
@@ -405,7 +420,7 @@ class AsyncMessages(AsyncResource):
         stream_options: types.MessageStreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Message | AsyncStream[types.MessageStreamEvent | UnknownEvent, types.Message]: ...
 
@@ -437,7 +452,7 @@ class AsyncMessages(AsyncResource):
         stream_options: types.MessageStreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Message | AsyncStream[types.MessageStreamEvent | UnknownEvent, types.Message]:
         """Create a message (Claude native format)
@@ -495,7 +510,7 @@ class AsyncMessages(AsyncResource):
         mcp_servers: Sequence[types.MCPServerDefinition | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.MessageTokensCount:
         """Count input tokens of a message request

@@ -7,8 +7,13 @@ from typing import cast
 
 from .. import types
 from .._operation import Operation, Param
-from .._resource import AsyncResource, SyncResource, to_raw, to_raw_async
-from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from .._resource import (
+    AsyncResource,
+    SyncResource,
+    to_raw,
+    to_raw_async,
+)
+from .._types import NOT_GIVEN, Headers, JSONBody, NotGiven, Query, Timeout
 
 __all__ = ["Models", "AsyncModels"]
 
@@ -41,7 +46,7 @@ class Models(SyncResource):
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ModelList:
         """List models
@@ -60,7 +65,7 @@ class Models(SyncResource):
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Model:
         """Retrieve a model
@@ -93,7 +98,7 @@ class AsyncModels(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ModelList:
         """List models
@@ -112,7 +117,7 @@ class AsyncModels(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Model:
         """Retrieve a model

@@ -8,10 +8,15 @@ from typing import Any, Literal, cast, overload
 
 from .. import types
 from .._models import UnknownEvent
-from .._operation import Operation, Param
-from .._resource import AsyncResource, SyncResource, to_raw, to_raw_async
+from .._operation import Body, Operation, Param
+from .._resource import (
+    AsyncResource,
+    SyncResource,
+    to_raw,
+    to_raw_async,
+)
 from .._streaming import AsyncStream, Stream
-from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from .._types import NOT_GIVEN, Headers, JSONBody, NotGiven, Query, Timeout
 
 __all__ = [
     "Responses",
@@ -25,38 +30,43 @@ __all__ = [
 _CREATE_RESPONSE = Operation(
     method="POST",
     path="/v1/responses",
-    body_params=(
-        Param("model", "model"),
-        Param("input", "input"),
-        Param("instructions", "instructions"),
-        Param("tools", "tools"),
-        Param("tool_choice", "tool_choice"),
-        Param("parallel_tool_calls", "parallel_tool_calls"),
-        Param("max_output_tokens", "max_output_tokens"),
-        Param("max_tool_calls", "max_tool_calls"),
-        Param("temperature", "temperature"),
-        Param("top_p", "top_p"),
-        Param("top_logprobs", "top_logprobs"),
-        Param("text", "text"),
-        Param("reasoning", "reasoning"),
-        Param("previous_response_id", "previous_response_id"),
-        Param("conversation", "conversation"),
-        Param("context_management", "context_management"),
-        Param("store", "store"),
-        Param("stream", "stream"),
-        Param("stream_options", "stream_options"),
-        Param("background", "background"),
-        Param("truncation", "truncation"),
-        Param("metadata", "metadata"),
-        Param("include", "include"),
-        Param("user", "user"),
-        Param("safety_identifier", "safety_identifier"),
-        Param("prompt_cache_key", "prompt_cache_key"),
-        Param("prompt_cache_retention", "prompt_cache_retention"),
-        Param("service_tier", "service_tier"),
-        Param("prompt", "prompt"),
+    bodies=(
+        Body(
+            "application/json",
+            types.CreateResponseRequest,
+            (
+                Param("model", "model"),
+                Param("input", "input"),
+                Param("instructions", "instructions"),
+                Param("tools", "tools"),
+                Param("tool_choice", "tool_choice"),
+                Param("parallel_tool_calls", "parallel_tool_calls"),
+                Param("max_output_tokens", "max_output_tokens"),
+                Param("max_tool_calls", "max_tool_calls"),
+                Param("temperature", "temperature"),
+                Param("top_p", "top_p"),
+                Param("top_logprobs", "top_logprobs"),
+                Param("text", "text"),
+                Param("reasoning", "reasoning"),
+                Param("previous_response_id", "previous_response_id"),
+                Param("conversation", "conversation"),
+                Param("context_management", "context_management"),
+                Param("store", "store"),
+                Param("stream", "stream"),
+                Param("stream_options", "stream_options"),
+                Param("background", "background"),
+                Param("truncation", "truncation"),
+                Param("metadata", "metadata"),
+                Param("include", "include"),
+                Param("user", "user"),
+                Param("safety_identifier", "safety_identifier"),
+                Param("prompt_cache_key", "prompt_cache_key"),
+                Param("prompt_cache_retention", "prompt_cache_retention"),
+                Param("service_tier", "service_tier"),
+                Param("prompt", "prompt"),
+            ),
+        ),
     ),
-    body_model=types.CreateResponseRequest,
     response_model=types.Response,
     stream_protocol="openai-responses",
     stream_event=types.ResponseStreamEvent,
@@ -93,16 +103,21 @@ _CANCEL_RESPONSE = Operation(
 _COMPACT_RESPONSE = Operation(
     method="POST",
     path="/v1/responses/compact",
-    body_params=(
-        Param("model", "model"),
-        Param("input", "input"),
-        Param("instructions", "instructions"),
-        Param("previous_response_id", "previous_response_id"),
-        Param("prompt_cache_key", "prompt_cache_key"),
-        Param("prompt_cache_retention", "prompt_cache_retention"),
-        Param("service_tier", "service_tier"),
+    bodies=(
+        Body(
+            "application/json",
+            types.CompactResponseRequest,
+            (
+                Param("model", "model"),
+                Param("input", "input"),
+                Param("instructions", "instructions"),
+                Param("previous_response_id", "previous_response_id"),
+                Param("prompt_cache_key", "prompt_cache_key"),
+                Param("prompt_cache_retention", "prompt_cache_retention"),
+                Param("service_tier", "service_tier"),
+            ),
+        ),
     ),
-    body_model=types.CompactResponseRequest,
     response_model=types.ResponseCompaction,
     auth=("bearer",),
 )
@@ -124,20 +139,25 @@ _LIST_RESPONSE_INPUT_ITEMS = Operation(
 _COUNT_RESPONSE_INPUT_TOKENS = Operation(
     method="POST",
     path="/v1/responses/input_tokens",
-    body_params=(
-        Param("model", "model"),
-        Param("input", "input"),
-        Param("instructions", "instructions"),
-        Param("previous_response_id", "previous_response_id"),
-        Param("conversation", "conversation"),
-        Param("tools", "tools"),
-        Param("tool_choice", "tool_choice"),
-        Param("parallel_tool_calls", "parallel_tool_calls"),
-        Param("text", "text"),
-        Param("reasoning", "reasoning"),
-        Param("truncation", "truncation"),
+    bodies=(
+        Body(
+            "application/json",
+            types.CountResponseInputTokensRequest,
+            (
+                Param("model", "model"),
+                Param("input", "input"),
+                Param("instructions", "instructions"),
+                Param("previous_response_id", "previous_response_id"),
+                Param("conversation", "conversation"),
+                Param("tools", "tools"),
+                Param("tool_choice", "tool_choice"),
+                Param("parallel_tool_calls", "parallel_tool_calls"),
+                Param("text", "text"),
+                Param("reasoning", "reasoning"),
+                Param("truncation", "truncation"),
+            ),
+        ),
     ),
-    body_model=types.CountResponseInputTokensRequest,
     response_model=types.ResponseInputTokens,
     auth=("bearer",),
 )
@@ -230,7 +250,7 @@ class Responses(SyncResource):
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Response: ...
 
@@ -305,7 +325,7 @@ class Responses(SyncResource):
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> Stream[types.ResponseStreamEvent | UnknownEvent, types.Response]: ...
 
@@ -380,7 +400,7 @@ class Responses(SyncResource):
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Response | Stream[types.ResponseStreamEvent | UnknownEvent, types.Response]: ...
 
@@ -454,7 +474,7 @@ class Responses(SyncResource):
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Response | Stream[types.ResponseStreamEvent | UnknownEvent, types.Response]:
         """Create a model response
@@ -504,7 +524,7 @@ class Responses(SyncResource):
         include: Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Response:
         """Retrieve a response
@@ -523,7 +543,7 @@ class Responses(SyncResource):
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ResponseDeleted:
         """Delete a response
@@ -541,7 +561,7 @@ class Responses(SyncResource):
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Response:
         """Cancel a background response
@@ -571,7 +591,7 @@ class Responses(SyncResource):
         | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ResponseCompaction:
         """Compact a conversation
@@ -686,7 +706,7 @@ class AsyncResponses(AsyncResource):
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Response: ...
 
@@ -761,7 +781,7 @@ class AsyncResponses(AsyncResource):
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[types.ResponseStreamEvent | UnknownEvent, types.Response]: ...
 
@@ -836,7 +856,7 @@ class AsyncResponses(AsyncResource):
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Response | AsyncStream[types.ResponseStreamEvent | UnknownEvent, types.Response]: ...
 
@@ -910,7 +930,7 @@ class AsyncResponses(AsyncResource):
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Response | AsyncStream[types.ResponseStreamEvent | UnknownEvent, types.Response]:
         """Create a model response
@@ -960,7 +980,7 @@ class AsyncResponses(AsyncResource):
         include: Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Response:
         """Retrieve a response
@@ -979,7 +999,7 @@ class AsyncResponses(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ResponseDeleted:
         """Delete a response
@@ -997,7 +1017,7 @@ class AsyncResponses(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.Response:
         """Cancel a background response
@@ -1027,7 +1047,7 @@ class AsyncResponses(AsyncResource):
         | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ResponseCompaction:
         """Compact a conversation
@@ -1075,7 +1095,7 @@ class ResponsesInputItems(SyncResource):
         include: Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ResponseInputItemList:
         """List a response's input items
@@ -1117,7 +1137,7 @@ class AsyncResponsesInputItems(AsyncResource):
         include: Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ResponseInputItemList:
         """List a response's input items
@@ -1177,7 +1197,7 @@ class ResponsesInputTokens(SyncResource):
         truncation: Literal["auto", "disabled"] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ResponseInputTokens:
         """Count input tokens
@@ -1242,7 +1262,7 @@ class AsyncResponsesInputTokens(AsyncResource):
         truncation: Literal["auto", "disabled"] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> types.ResponseInputTokens:
         """Count input tokens
