@@ -189,3 +189,66 @@ def test_async_streaming_binary_body(tmp_path: Path) -> None:
             return total
 
     assert asyncio.run(run()) == TOTAL
+
+
+# -- media through chat and responses ------------------------------------------------------------
+
+
+def example(path: str, where: str, name: str) -> Any:
+    from .spec_index import dist
+
+    op = dist()["paths"][path]["post"]
+    content = op["requestBody"]["content"] if where == "request" else op["responses"]["200"]["content"]
+    return content["application/json"]["examples"][name]["value"]
+
+
+def call_chat_with(request_example: str, response_example: str) -> tuple[types.ChatCompletion, dict[str, Any]]:
+    rec = Recorder(httpx.Response(200, json=example("/v1/chat/completions", "response", response_example)))
+    completion = make_client(rec).chat.completions.create(**example("/v1/chat/completions", "request", request_example))
+    return completion, rec.json()
+
+
+def test_chat_generated_image_seed_example() -> None:
+    completion, sent = call_chat_with("key4u_chat_image_generation", "key4u_chat_image_generation")
+    assert sent == example("/v1/chat/completions", "request", "key4u_chat_image_generation")
+    assert sent["model"] == "gpt-4o-image-vip" and sent["messages"][0]["content"][1]["type"] == "image_url"
+    assert isinstance(completion, types.ChatCompletion) and completion.choices
+
+
+def test_gpts_conversation_through_chat() -> None:
+    _, sent = call_chat_with("gpts_conversation", "default")
+    assert sent["model"].startswith("gpt-4-gizmo-")
+
+
+def test_web_search_through_chat_has_typed_citations() -> None:
+    completion, sent = call_chat_with("web_search", "default")
+    assert "web_search_options" in sent or "search" in sent["model"]
+    recorded = json.loads((Path(__file__).parent / "fixtures/recorded/chat/pyd-openai-chat-web-search-annotations.json").read_text())
+    citation = {"type": "url_citation", "url_citation": {"start_index": 0, "end_index": 7, "title": "Weather", "url": "https://weather.example/utrecht"}}
+    recorded["choices"][0]["message"]["annotations"] = [citation]
+    rec = Recorder(httpx.Response(200, json=recorded))
+    result = make_client(rec).chat.completions.create(model="gpt-4o-search-preview", messages=[{"role": "user", "content": "news?"}], web_search_options={})
+    annotations = result.choices[0].message.annotations or []
+    assert [a.url_citation.url for a in annotations if a.url_citation] == ["https://weather.example/utrecht"]
+
+
+def test_web_search_preview_through_responses() -> None:
+    rec = Recorder(httpx.Response(200, json=example("/v1/responses", "response", "web_search_citations")))
+    response = make_client(rec).responses.create(**example("/v1/responses", "request", "seed004_web_search_preview"))
+    assert rec.json()["tools"][0]["type"] == "web_search_preview"
+    kinds = [item.type for item in response.output]
+    assert "web_search_call" in kinds and "message" in kinds
+
+
+def test_audio_in_and_out_through_chat() -> None:
+    import base64
+
+    completion, sent = call_chat_with("audio_output", "audio_output")
+    assert sent["modalities"] == ["text", "audio"] and sent["audio"] == {"voice": "alloy", "format": "wav"}
+    audio = completion.choices[0].message.audio
+    assert audio is not None and base64.b64decode(audio.data).startswith(b"RIFF") and audio.transcript
+    recorded = Path(__file__).parent / "fixtures/recorded/chat/pyd-openai-chat-input-audio.request.json"
+    request = json.loads(recorded.read_text())
+    rec = Recorder(httpx.Response(200, json=example("/v1/chat/completions", "response", "audio_input_usage")))
+    make_client(rec).chat.completions.create(**request)
+    assert rec.json()["messages"] == request["messages"]  # input_audio parts sent unchanged
