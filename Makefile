@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: all install generate check test test-fast typecheck lint spec-check bench clean
+.PHONY: all install generate check test test-fast typecheck lint spec-diff bench clean
 
 all: generate test
 
@@ -39,6 +39,12 @@ test: $(STAMP) $(NODE_STAMP)
 ## Everything except the Prism mock-server tests.
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not prism"
+
+## What changed in the API surface since BASE (a git revision), breaking or not, plus the
+## griffe check of the generated Python package: `make spec-diff BASE=v0.1.0`.
+spec-diff: $(STAMP)
+	@test -n "$(BASE)" || { echo "usage: make spec-diff BASE=<git revision>"; exit 2; }
+	$(PY) -m generator.diff $(BASE)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy --strict generated/relaykit tests/typecheck/snippets.py

@@ -42,7 +42,7 @@ FULL = {
     "warm_sse_events": 200,
 }
 QUICK = {
-    "cold_runs": 3,
+    "cold_runs": 2,
     "first_runs": 1,
     "call_blocks": 3,
     "call_n": 15,

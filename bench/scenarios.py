@@ -258,6 +258,10 @@ class HTTPBench:
                 _, achars = self.loop.run_until_complete(self.asyn[k].astream(ep, small_sse))
                 if chars != want_chars or achars != want_chars:
                     raise AssertionError(f"{k} {ep} stream: {chars}/{achars} chars != {want_chars}")
+        # Everything alive now (modules, clients, pools) is long-lived: move it out of the
+        # collector's way so the per-block gc.collect() is cheap and equal for every client.
+        gc.collect()
+        gc.freeze()
 
     # -- server floor
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .bundle import to_json, to_yaml
+from .diff import compare, summary
 from .errors import SpecError
 from .load import load_spec
 from .models import generate_models
@@ -26,7 +29,18 @@ from .write import write_tree
 REPO = Path(__file__).resolve().parent.parent
 
 
-def build(spec_path: Path) -> tuple[dict[str, str], dict[str, str], str]:
+def surface_change(doc: dict[str, Any], dist_dir: Path) -> str | None:
+    """One line on how the API surface differs from the bundle being replaced, if it does."""
+    previous = dist_dir / "openapi.json"
+    if not previous.exists():
+        return None
+    changes = compare(json.loads(previous.read_text(encoding="utf-8")), doc)
+    if not changes:
+        return None
+    return f"  surface     {summary(changes)}; see `make spec-diff BASE=HEAD`"
+
+
+def build(spec_path: Path, dist_dir: Path | None = None) -> tuple[dict[str, str], dict[str, str], str]:
     """(package files, dist files, summary) — nothing is written."""
     started = time.perf_counter()
     doc, origin = load_spec(spec_path)
@@ -52,6 +66,9 @@ def build(spec_path: Path) -> tuple[dict[str, str], dict[str, str], str]:
     for res in resources:
         calls = ", ".join(f"{'.'.join(op.resource)}.{op.name}" for r in res.walk() for op in r.ops)
         lines.append(f"    client.{res.attr:<12} {calls}")
+    change = surface_change(doc, dist_dir) if dist_dir is not None else None
+    if change:
+        lines.append(change)
     lines.append(f"  built in {elapsed:.2f} s")
     return files, dist, "\n".join(lines)
 
@@ -75,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="regenerate to a temporary directory and diff")
     args = parser.parse_args(argv)
     try:
-        files, dist, summary = build(args.spec)
+        files, dist, report = build(args.spec, args.dist)
     except SpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("nothing was written.", file=sys.stderr)
@@ -94,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     write_tree(files, args.out / "relaykit")
     write_tree(dist, args.dist)
-    print(summary)
+    print(report)
     return 0
 
 
