@@ -373,3 +373,22 @@ def test_read_timeout_against_a_silent_server(silent_server: str) -> None:
     with pytest.raises(relaykit.APITimeoutError):
         per_call.chat.completions.create(model="m", messages=MESSAGES, timeout=0.1)
     client.close()
+
+
+# -- billable submissions -----------------------------------------------------------------------
+
+IMAGES_OK = {"created": 1, "data": [{"url": "https://img.example/1.png"}]}
+
+
+def test_billable_submission_is_not_retried_once_it_may_have_run(sleeps: list[float]) -> None:
+    for failure in (err(500), err(503), err(504), httpx.ReadTimeout("slow")):
+        rec = Recorder(failure, ok(IMAGES_OK))
+        with pytest.raises((relaykit.InternalServerError, relaykit.APITimeoutError)):
+            make_client(rec).images.generate(model="dall-e-3", prompt="a fox")
+        assert len(rec.requests) == 1
+
+
+def test_billable_submission_is_retried_when_it_never_ran(sleeps: list[float]) -> None:
+    rec = Recorder(httpx.ConnectError("refused"), err(429, {"error": {"message": "slow down", "type": "rate_limit"}}), ok(IMAGES_OK))
+    result = make_client(rec).images.generate(model="dall-e-3", prompt="a fox")
+    assert isinstance(result, types.ImagesResponse) and len(rec.requests) == 3

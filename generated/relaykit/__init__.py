@@ -9,6 +9,8 @@
 Models live in ``relaykit.types`` and are imported on first use.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._client import GATEWAYS, AsyncClient, Client
 from ._errors import (
     APIConnectionError,
@@ -31,11 +33,27 @@ from ._errors import (
     StreamError,
     UnprocessableEntityError,
 )
-from ._files import FileInput
-from ._models import BaseModel, UnknownEvent
 from ._response import AsyncBinaryResponse, BinaryResponse, RawResponse
 from ._streaming import AsyncStream, Stream
 from ._types import NOT_GIVEN, NotGiven
+
+if TYPE_CHECKING:
+    from ._files import FileInput
+    from ._models import BaseModel, UnknownEvent
+
+_LAZY = {"BaseModel": "._models", "UnknownEvent": "._models", "FileInput": "._files"}
+
+
+def __getattr__(name: str) -> Any:
+    # Building pydantic's model machinery is most of the import cost: defer it to first use.
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 

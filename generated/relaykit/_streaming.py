@@ -14,13 +14,12 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
-from typing import Any, Generic
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 import pydantic
 from typing_extensions import TypeVar
 
-from ._accumulate import ACCUMULATORS, Accumulator, ResponsesAccumulator, is_finished
 from ._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -29,8 +28,12 @@ from ._errors import (
     describe_error,
     request_id_of,
 )
-from ._models import UnknownEvent
 from ._sse import ServerSentEvent, SSEDecoder
+
+if TYPE_CHECKING:
+    from ._accumulate import Accumulator
+
+# The models and accumulators are imported on first use: importing relaykit stays cheap.
 
 T = TypeVar("T")
 F = TypeVar("F", default=Any)  # what the stream accumulates into
@@ -111,6 +114,8 @@ class EventDecoder:
                 f"stream event is not JSON: {sse.data[:200]!r}", event=sse.data
             ) from None
         if self._is_union and any(e["type"] == "union_tag_invalid" for e in exc.errors()):
+            from ._models import UnknownEvent
+
             etype = payload.get("type") if isinstance(payload, dict) else None
             return UnknownEvent(event=sse.event, type=etype, data=payload)
         raise StreamError(f"stream event does not fit its schema: {exc}", event=payload) from None
@@ -130,6 +135,8 @@ class _Folding:
                 raise RelaykitError(
                     "call final(), text() or collect() before iterating the stream yourself"
                 )
+            from ._accumulate import ACCUMULATORS
+
             self._acc = ACCUMULATORS[self._decoder.protocol]()
         return self._acc
 
@@ -148,6 +155,8 @@ class _Folding:
         return exc
 
     def _finish(self) -> Any:
+        from ._accumulate import ResponsesAccumulator, is_finished
+
         acc = self._acc
         assert acc is not None
         if self._marker_seen:
