@@ -86,3 +86,23 @@ def test_every_operation_has_examples() -> None:
 
     missing = [op.label for op in spec_ops() if not has_example(op)]
     assert not missing, f"operations without a response example: {missing}"
+
+
+def all_example_values() -> list[Any]:
+    values = []
+    for op in spec_ops():
+        contents = [(op.spec.get("requestBody") or {}).get("content", {})]
+        contents += [(r.get("content") or {}) for c, r in op.spec["responses"].items() if str(c).startswith("2")]
+        for content in contents:
+            for media in content.values():
+                values.extend(example["value"] for example in media.get("examples", {}).values())
+    return values
+
+
+SEEDS = sorted(p.relative_to(RECORDED).as_posix() for p in RECORDED.glob("*/seed-*.json"))
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_seed_payloads_appear_verbatim_as_spec_examples(name: str) -> None:
+    payload = json.loads((RECORDED / name).read_text(encoding="utf-8"))
+    assert payload in all_example_values(), f"{name} is not a spec example"
