@@ -14,15 +14,11 @@ from ._errors import request_id_of
 T = TypeVar("T")
 
 
-class RawResponse(Generic[T]):
-    """What ``with_raw_response`` methods return. ``parse()`` gives what the normal method would
-    have returned (a model, or a stream for streaming calls)."""
+class _ResponseInfo:
+    """Status, headers and request id of an HTTP response."""
 
-    def __init__(self, response: httpx.Response, parse: Callable[[], Any]) -> None:
+    def __init__(self, response: httpx.Response) -> None:
         self.http_response = response
-        self._parse = parse
-        self._parsed: Any = None
-        self._done = False
 
     @property
     def status_code(self) -> int:
@@ -35,6 +31,17 @@ class RawResponse(Generic[T]):
     @property
     def request_id(self) -> str | None:
         return request_id_of(self.http_response.headers)
+
+
+class RawResponse(_ResponseInfo, Generic[T]):
+    """What ``with_raw_response`` methods return. ``parse()`` gives what the normal method would
+    have returned (a model, or a stream for streaming calls)."""
+
+    def __init__(self, response: httpx.Response, parse: Callable[[], Any]) -> None:
+        super().__init__(response)
+        self._parse = parse
+        self._parsed: Any = None
+        self._done = False
 
     @property
     def content(self) -> bytes:
@@ -57,26 +64,11 @@ class RawResponse(Generic[T]):
         return f"<RawResponse [{self.status_code}] {self.http_response.request.method} {self.http_response.request.url.path}>"
 
 
-class _BinaryBase:
-    def __init__(self, response: httpx.Response) -> None:
-        self.http_response = response
-
-    @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx.Headers:
-        return self.http_response.headers
-
+class _BinaryBase(_ResponseInfo):
     @property
     def content_type(self) -> str:
         value: str = self.http_response.headers.get("content-type", "application/octet-stream")
         return value
-
-    @property
-    def request_id(self) -> str | None:
-        return request_id_of(self.http_response.headers)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} [{self.status_code}] {self.content_type}>"
