@@ -189,7 +189,7 @@ def main() -> None:
     server.close()
     try:
         loop.run_until_complete(asyncio.wait_for(server.wait_closed(), 2.0))
-    except (asyncio.TimeoutError, Exception):
+    except (TimeoutError, Exception):
         pass
     loop.close()
 

@@ -42,13 +42,13 @@ FULL = {
     "warm_sse_events": 200,
 }
 QUICK = {
-    "cold_runs": 2,
+    "cold_runs": 1,
     "first_runs": 1,
     "call_blocks": 3,
     "call_n": 15,
     "large_blocks": 3,
     "large_n": 3,
-    "sse_events": 2_000,
+    "sse_events": 1_000,
     "sse_blocks": 3,
     "warm": 2,
     "warm_sse_events": 200,
@@ -56,8 +56,11 @@ QUICK = {
 ALL = ("cold", "first-call", "call", "large", "sse", "generate")
 
 
+_T0 = time.perf_counter()
+
+
 def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+    print(f"[{time.perf_counter() - _T0:5.1f}s] {msg}", file=sys.stderr, flush=True)
 
 
 def versions() -> dict[str, str]:
@@ -100,7 +103,7 @@ def label(r: dict[str, Any]) -> str:
         "first-call": "first-call overhead",
         "call": "per call ~1KB",
         "large": "~100KB response",
-        "sse": "SSE 20k events" if r.get("extra", {}).get("events", 20000) == 20000 else "SSE",
+        "sse": f"SSE {r.get('extra', {}).get('events', 0) / 1000:g}k events",
         "generate": "make generate",
         "deterministic": "generate determinism",
     }

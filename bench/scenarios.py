@@ -189,6 +189,7 @@ class HTTPBench:
             c.close()
         for c in self.asyn.values():
             self.loop.run_until_complete(c.aclose())
+        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
         self.loop.close()
 
     # -- generic alternating-block runners
@@ -320,7 +321,7 @@ class HTTPBench:
                     for k in trio:
                         self.sync[k].stream(ep, warm_model)
 
-                    def work(c: Any, ep: str = ep) -> None:
+                    def work(c: Any, ep: str = ep, seen: list[int] = seen) -> None:
                         seen.append(c.stream(ep, model)[1])
 
                     res = self._blocks_sync(trio, work, blocks, 1)
@@ -328,7 +329,7 @@ class HTTPBench:
                     for k in trio:
                         self.loop.run_until_complete(self.asyn[k].astream(ep, warm_model))
 
-                    async def awork(c: Any, ep: str = ep) -> None:
+                    async def awork(c: Any, ep: str = ep, seen: list[int] = seen) -> None:
                         seen.append((await c.astream(ep, model))[1])
 
                     res = self._blocks_async(trio, awork, blocks, 1)
