@@ -4,7 +4,7 @@ generator supports. Every error names the source file and the JSON pointer."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 from .errors import SpecError, pointer
 
@@ -96,7 +96,7 @@ def check_operations(doc: dict[str, Any], locate: Locator) -> None:
     for path, method, op in operations(doc):
         base = ("paths", path, method)
 
-        def fail(msg: str, *more: object) -> None:
+        def fail(msg: str, *more: object, base: tuple[Any, ...] = base) -> None:
             raise SpecError(locate(pointer(*base, *more)), msg)
 
         for key in ("operationId", "summary", "x-relaykit-resource", "x-relaykit-method", "x-relaykit-source"):
@@ -133,11 +133,13 @@ def check_operations(doc: dict[str, Any], locate: Locator) -> None:
         ok = [c for c in op.get("responses", {}) if str(c).startswith("2")]
         if not ok:
             fail("needs a 2xx response", "responses")
+        has_example = False
         for code in ok:
             response = op["responses"][code]
             if "$ref" in response:
                 response = resolve(doc, response["$ref"])
             for ctype, media in (response.get("content") or {}).items():
+                has_example = has_example or bool(media.get("examples")) or "example" in media
                 where = ("responses", code, "content", ctype)
                 if ctype not in ("application/json", "text/event-stream") and ctype not in TEXT_TYPES and not is_binary_type(ctype):
                     fail(f"response content type {ctype!r} is not supported", *where)
@@ -145,6 +147,8 @@ def check_operations(doc: dict[str, Any], locate: Locator) -> None:
                     fail("an event-stream response needs x-relaykit-stream on the operation", *where)
                 if ctype == "application/json" and "$ref" not in media.get("schema", {}):
                     fail("response schema must be a $ref to a component schema", *where, "schema")
+        if not has_example:
+            fail("needs a response example: `examples` (or `example`) on a 2xx response's content", "responses")
 
 
 def check_schemas(doc: dict[str, Any], locate: Locator) -> None:
@@ -155,14 +159,77 @@ def check_schemas(doc: dict[str, Any], locate: Locator) -> None:
         if title != name:
             raise SpecError(where, f"title must equal the schema name {name!r} (got {title!r})")
         titles[title] = name
-        disc = schema.get("discriminator")
-        if disc:
-            prop = disc.get("propertyName")
-            for variant in schema.get("oneOf", []):
-                target = resolve(doc, variant["$ref"]) if "$ref" in variant else variant
-                values = (target.get("properties", {}).get(prop) or {}).get("enum")
-                if not values or len(values) != 1 or prop not in target.get("required", []):
-                    raise SpecError(where, f"every oneOf variant needs a required one-value enum for {prop!r} ({variant.get('$ref')})")
+
+
+# Keys whose values are data, not schemas: a "oneOf" inside an example is not a union. They are
+# keywords only where the parent is not a map of names (a property may be called "default").
+VALUE_KEYS = {"example", "examples", "enum", "const", "default"}
+NAME_MAPS = {"properties", "patternProperties", "$defs", "schemas", "responses", "paths", "headers", "encoding"}
+
+
+def schema_nodes(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """Every mapping in the document that may be a schema, skipping literal values and the
+    maps of names (`properties`, ...) themselves."""
+    if isinstance(node, dict):
+        named = bool(path) and path[-1] in NAME_MAPS
+        if not named:
+            yield path, node
+        for k, v in node.items():
+            if not named and (k in VALUE_KEYS or str(k).startswith("x-")):
+                continue
+            yield from schema_nodes(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from schema_nodes(v, (*path, i))
+
+
+def tag_values(schema: dict[str, Any], prop: str) -> list[Any] | None:
+    """The values a variant allows for the discriminator property (its enum, or its const)."""
+    spec = schema.get("properties", {}).get(prop)
+    if not isinstance(spec, dict):
+        return None
+    if "const" in spec:
+        return [spec["const"]]
+    values = spec.get("enum")
+    return list(values) if isinstance(values, list) else None
+
+
+def check_unions(doc: dict[str, Any], locate: Locator) -> None:
+    """Every oneOf is a tagged union: a discriminator whose mapping names each variant under the
+    one value that variant allows for the discriminator property (a required enum or const)."""
+    for path, node in schema_nodes(doc):
+        if isinstance(node.get("oneOf"), list):
+            check_union(doc, locate, path, node)
+        elif "discriminator" in node:
+            raise SpecError(locate(pointer(*path, "discriminator")), "a discriminator needs a oneOf beside it")
+
+
+def check_union(doc: dict[str, Any], locate: Locator, path: tuple[Any, ...], node: dict[str, Any]) -> None:
+    def fail(msg: str, *more: object) -> NoReturn:
+        raise SpecError(locate(pointer(*path, *more)), msg)
+
+    disc = node.get("discriminator")
+    if not isinstance(disc, dict) or not disc.get("propertyName"):
+        fail("oneOf needs a discriminator with a propertyName (a union mixing scalars and objects is an anyOf)", "oneOf")
+    prop = disc["propertyName"]
+    mapping = disc.get("mapping")
+    if not isinstance(mapping, dict) or not mapping:
+        fail(f"the discriminator on {prop!r} needs a mapping from each tag value to its variant", "discriminator")
+    refs = []
+    for i, variant in enumerate(node["oneOf"]):
+        ref = variant.get("$ref") if isinstance(variant, dict) else None
+        if not ref:
+            fail("a oneOf variant must be a $ref to a component schema", "oneOf", i)
+        refs.append(ref)
+        target = resolve(doc, ref)
+        values = tag_values(target, prop)
+        if not values or len(values) != 1 or prop not in target.get("required", []):
+            fail(f"every oneOf variant needs a required one-value enum (or const) for {prop!r} ({ref})", "oneOf", i)
+        if mapping.get(values[0]) != ref:
+            fail(f"the discriminator mapping needs {values[0]!r}: {ref!r} (got {mapping.get(values[0])!r})", "discriminator", "mapping")
+    for key, ref in mapping.items():
+        if ref not in refs:
+            fail(f"mapping entry {key!r} -> {ref!r} is not one of the oneOf variants", "discriminator", "mapping", key)
 
 
 def validate_spec(doc: dict[str, Any], origin: dict[str, str], root: str) -> None:
@@ -171,3 +238,4 @@ def validate_spec(doc: dict[str, Any], origin: dict[str, str], root: str) -> Non
     check_openapi(doc, locate)
     check_operations(doc, locate)
     check_schemas(doc, locate)
+    check_unions(doc, locate)

@@ -47,7 +47,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def fake_sleep(delay: float) -> None:
         waits.append(delay)
 
-    monkeypatch.setattr("relaykit._base_client.asyncio.sleep", fake_sleep)
+    monkeypatch.setattr("relaykit._base_client._sleep", fake_sleep)
     return waits
 
 

@@ -67,4 +67,4 @@ def sse_payloads(body: str) -> list[tuple[str | None, Any]]:
     """(event name, JSON payload) for every event of an SSE body, skipping `[DONE]`."""
     decoder = SSEDecoder()
     events = decoder.feed(body.encode("utf-8") + b"\n\n")
-    return [(e.event, json.loads(e.data)) for e in events if e.data.strip() and e.data != "[DONE]"]
+    return [(name, json.loads(data)) for name, data in events if data.strip() and data != b"[DONE]"]

@@ -39,7 +39,12 @@ def family(**overrides: Any) -> dict[str, Any]:
         "x-relaykit-source": ["test"],
         "parameters": [{"name": "shopId", "in": "path", "required": True, "schema": {"type": "string"}}],
         "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/WidgetRequest"}}}},
-        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Widget"}}}}},
+        "responses": {
+            "200": {
+                "description": "ok",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Widget"}, "examples": {"one": {"value": {"id": "w1", "sizeCm": 3}}}}},
+            }
+        },
     }
     op.update(overrides)
     return {

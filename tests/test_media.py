@@ -115,13 +115,15 @@ def test_async_file_reads_run_off_the_event_loop(tmp_path: Path, monkeypatch: py
     path = tmp_path / "a.png"
     path.write_bytes(PNG)
     threads: list[Any] = []
-    original = asyncio.to_thread
+    import relaykit._base_client as base
 
-    async def spy(func: Any, *args: Any, **kwargs: Any) -> Any:
+    original = base._to_thread
+
+    async def spy(func: Any) -> Any:
         threads.append(getattr(func, "__name__", func))
-        return await original(func, *args, **kwargs)
+        return await original(func)
 
-    monkeypatch.setattr("relaykit._base_client.asyncio.to_thread", spy)
+    monkeypatch.setattr(base, "_to_thread", spy)
 
     async def run() -> Any:
         rec = Recorder(httpx.Response(200, json=IMAGES))

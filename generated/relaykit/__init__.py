@@ -33,19 +33,29 @@ from ._errors import (
     StreamError,
     UnprocessableEntityError,
 )
-from ._response import AsyncBinaryResponse, BinaryResponse, RawResponse
-from ._streaming import AsyncStream, Stream
 from ._types import NOT_GIVEN, NotGiven
 
 if TYPE_CHECKING:
     from ._files import FileInput
     from ._models import BaseModel, UnknownEvent
+    from ._response import AsyncBinaryResponse, BinaryResponse, RawResponse
+    from ._streaming import AsyncStream, Stream
 
-_LAZY = {"BaseModel": "._models", "UnknownEvent": "._models", "FileInput": "._files"}
+_LAZY = {
+    "BaseModel": "._models",
+    "UnknownEvent": "._models",
+    "FileInput": "._files",
+    "RawResponse": "._response",
+    "BinaryResponse": "._response",
+    "AsyncBinaryResponse": "._response",
+    "Stream": "._streaming",
+    "AsyncStream": "._streaming",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # Building pydantic's model machinery is most of the import cost: defer it to first use.
+    # Pydantic's model machinery and the streaming code are most of the import cost: they are
+    # loaded on first use.
     if name in _LAZY:
         import importlib
 
@@ -55,7 +65,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "GATEWAYS",

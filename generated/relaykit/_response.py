@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Generic, TypeVar
@@ -128,6 +127,8 @@ class AsyncBinaryResponse(_BinaryBase):
 
     async def write_to_file(self, path: str | os.PathLike[str]) -> int:
         """Write the body to ``path`` (file writes run in a worker thread)."""
+        import asyncio
+
         written = 0
         f = await asyncio.to_thread(open, path, "wb")
         try:

@@ -4718,7 +4718,7 @@ class GeminiSafetySetting(BaseModel):
             "BLOCK_MEDIUM_AND_ABOVE",
             "BLOCK_ONLY_HIGH",
             "BLOCK_NONE",
-            False,
+            "OFF",
             "HARM_BLOCK_THRESHOLD_UNSPECIFIED",
         ]
         | str

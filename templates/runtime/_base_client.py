@@ -4,13 +4,13 @@ response parsing, for the sync and the async client.
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
+import gc
 import os
 import random
 import time
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 import pydantic
@@ -27,10 +27,12 @@ from ._errors import (
     request_id_of,
     status_error,
 )
-from ._operation import AUTH_HEADERS, Operation, Payload
-from ._response import AsyncBinaryResponse, BinaryResponse, RawResponse
-from ._streaming import AsyncStream, Stream
 from ._types import NOT_GIVEN, NotGiven, Timeout
+
+if TYPE_CHECKING:
+    from ._operation import Operation, Payload
+
+# Operations, streams and responses are imported at the first call, not with the package.
 
 T = TypeVar("T")
 
@@ -45,6 +47,14 @@ STREAM_BODY_HEADER = "x-relaykit-stream-body"  # binary body left unread for the
 API_KEY_ENV = "RELAYKIT_API_KEY"
 BASE_URL_ENV = "RELAYKIT_BASE_URL"
 USER_AGENT = "relaykit-python"
+
+# The auth headers each security scheme of the spec puts on a request.
+AUTH_HEADERS = {
+    "bearer": ("authorization", "Bearer {key}"),
+    "x-api-key": ("x-api-key", "{key}"),
+    "x-goog-api-key": ("x-goog-api-key", "{key}"),
+}
+LARGE_BODY = 32 * 1024
 
 
 def normalise_base_url(url: str) -> str:
@@ -205,7 +215,7 @@ class BaseClient:
             if payload.files is not None:
                 data, files = payload.data, payload.files
             else:
-                content = pydantic_json(payload.json)
+                content = payload.json_bytes()
                 merged_headers["content-type"] = "application/json"
         return client.build_request(
             method,
@@ -236,12 +246,8 @@ class BaseClient:
         extra_body = args.get("extra_body")
         if extra_body:
             if body is None:
-                body = Payload(json={})
-            if body.files is not None:
-                assert body.data is not None
-                body.data.update({k: str(v) for k, v in extra_body.items()})
-            else:
-                body.json.update(extra_body)
+                body = _json_payload({})
+            body.merge(dict(extra_body))
         return path, query, headers, body, streaming, modes
 
     def _parse(self, op: Operation, response: httpx.Response, body: bytes) -> Any:
@@ -251,7 +257,15 @@ class BaseClient:
         if adapter is None:
             return None
         try:
-            return adapter.validate_json(body)
+            if len(body) < LARGE_BODY or not gc.isenabled():
+                return adapter.validate_json(body)
+            # Validation makes many small objects and no cycles; the collector's passes over
+            # them cost up to a fifth of the time on large bodies, so it waits until the end.
+            gc.disable()
+            try:
+                return adapter.validate_json(body)
+            finally:
+                gc.enable()
         except pydantic.ValidationError as exc:
             envelope = error_in_body(response, body)
             if envelope is not None:
@@ -265,6 +279,24 @@ class BaseClient:
             ) from None
 
 
+def _json_payload(body: Any) -> Payload:
+    from ._operation import Payload
+
+    return Payload(json=body)
+
+
+async def _sleep(delay: float) -> None:
+    import asyncio  # imported when first needed: it costs sync users import time
+
+    await asyncio.sleep(delay)
+
+
+async def _to_thread(func: Any) -> Any:
+    import asyncio
+
+    return await asyncio.to_thread(func)
+
+
 def _is_json(response: httpx.Response, body: bytes) -> bool:
     ctype = response.headers.get("content-type", "")
     if "json" in ctype:
@@ -275,12 +307,6 @@ def _is_json(response: httpx.Response, body: bytes) -> bool:
 def _first_error(exc: pydantic.ValidationError) -> str:
     err = exc.errors(include_url=False)[0]
     return f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
-
-
-def pydantic_json(value: Any) -> bytes:
-    import json
-
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class SyncAPIClient(BaseClient):
@@ -320,13 +346,19 @@ class SyncAPIClient(BaseClient):
             response.read()
             response.close()
         if modes["raw"]:
+            from ._response import RawResponse
+
             return RawResponse(response, lambda: self._finish(op, response, streaming))
         return self._finish(op, response, streaming)
 
     def _finish(self, op: Operation, response: httpx.Response, streaming: bool) -> Any:
         if streaming:
+            from ._streaming import Stream
+
             return Stream(response, op.event_decoder)
         if op.response_binary:
+            from ._response import BinaryResponse
+
             return BinaryResponse(response)
         return self._parse(op, response, response.content)
 
@@ -375,7 +407,7 @@ class SyncAPIClient(BaseClient):
         (or the text when the body is not JSON)."""
         request = self._build_request(
             self._http, method.upper(), "/" + path.lstrip("/"), query=query, headers=headers,
-            payload=None if body is None else Payload(json=body), auth=auth, stream=False, timeout=timeout,
+            payload=None if body is None else _json_payload(body), auth=auth, stream=False, timeout=timeout,
         )
         response = self._send(request, stream=False, billable=False)
         return decode_any(response, cast_to)
@@ -406,7 +438,7 @@ class AsyncAPIClient(BaseClient):
     async def _call(self, op: Operation, args: dict[str, Any]) -> Any:
         path, query, headers, body, streaming, modes = self._prepare(op, args)
         if body is not None and body.files:
-            await asyncio.to_thread(body.load_files)  # file reads must not block the event loop
+            await _to_thread(body.load_files)  # file reads must not block the event loop
         request = self._build_request(
             self._http, op.method, path, query=query, headers=headers, payload=body,
             auth=op.auth, stream=streaming, timeout=args.get("timeout", NOT_GIVEN),
@@ -418,13 +450,19 @@ class AsyncAPIClient(BaseClient):
             await response.aread()
             await response.aclose()
         if modes["raw"]:
+            from ._response import RawResponse
+
             return RawResponse(response, lambda: self._finish(op, response, streaming))
         return self._finish(op, response, streaming)
 
     def _finish(self, op: Operation, response: httpx.Response, streaming: bool) -> Any:
         if streaming:
+            from ._streaming import AsyncStream
+
             return AsyncStream(response, op.event_decoder)
         if op.response_binary:
+            from ._response import AsyncBinaryResponse
+
             return AsyncBinaryResponse(response)
         return self._parse(op, response, response.content)
 
@@ -435,13 +473,13 @@ class AsyncAPIClient(BaseClient):
                 response = await self._http.send(request, stream=stream)
             except httpx.TimeoutException as exc:
                 if attempt < self.max_retries and not billable:
-                    await asyncio.sleep(retry_delay(attempt, None))
+                    await _sleep(retry_delay(attempt, None))
                     attempt += 1
                     continue
                 raise APITimeoutError(f"request timed out: {request.method} {request.url.copy_with(query=None)}", request=request) from exc
             except httpx.TransportError as exc:
                 if attempt < self.max_retries and (not billable or isinstance(exc, httpx.ConnectError)):
-                    await asyncio.sleep(retry_delay(attempt, None))
+                    await _sleep(retry_delay(attempt, None))
                     attempt += 1
                     continue
                 raise APIConnectionError(f"connection error: {exc}", request=request) from exc
@@ -450,7 +488,7 @@ class AsyncAPIClient(BaseClient):
             body = await response.aread()
             await response.aclose()
             if attempt < self.max_retries and should_retry_response(response, body, billable):
-                await asyncio.sleep(retry_delay(attempt, response.headers))
+                await _sleep(retry_delay(attempt, response.headers))
                 attempt += 1
                 continue
             raise status_error(response, body)
@@ -470,7 +508,7 @@ class AsyncAPIClient(BaseClient):
         """Call an endpoint the spec does not describe yet (see ``Client.request``)."""
         request = self._build_request(
             self._http, method.upper(), "/" + path.lstrip("/"), query=query, headers=headers,
-            payload=None if body is None else Payload(json=body), auth=auth, stream=False, timeout=timeout,
+            payload=None if body is None else _json_payload(body), auth=auth, stream=False, timeout=timeout,
         )
         response = await self._send(request, stream=False, billable=False)
         return decode_any(response, cast_to)

@@ -19,14 +19,6 @@ from ._files import HttpxFile, is_file_list, read_file
 from ._streaming import EventDecoder
 from ._types import NOT_GIVEN
 
-# The auth headers each security scheme of the spec puts on a request.
-AUTH_HEADERS = {
-    "bearer": ("authorization", "Bearer {key}"),
-    "x-api-key": ("x-api-key", "{key}"),
-    "x-goog-api-key": ("x-goog-api-key", "{key}"),
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Param:
     py: str  # keyword argument name
@@ -48,14 +40,37 @@ class Body:
     def names(self) -> frozenset[str]:
         return frozenset(p.py for p in self.params)
 
+    @cached_property
+    def attrs(self) -> dict[str, str]:
+        """Model attribute name of each wire field."""
+        return {(field.alias or name): name for name, field in self.model.model_fields.items()}
+
 
 @dataclass(slots=True)
 class Payload:
-    """A validated request body, ready for httpx."""
+    """A validated request body, ready for httpx: a model (serialised straight to JSON bytes),
+    a JSON value, or multipart form data and files."""
 
     json: Any = None
     data: dict[str, Any] | None = None
     files: list[tuple[str, Any]] | None = None  # file arguments, loaded by ``load_files``
+    model: pydantic.BaseModel | None = None
+
+    def json_bytes(self) -> bytes:
+        if self.model is not None:
+            return self.model.model_dump_json(by_alias=True, exclude_unset=True).encode()
+        return json.dumps(self.json, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def merge(self, extra: dict[str, Any]) -> None:
+        """Add ``extra_body`` fields (unvalidated, as the caller asked)."""
+        if self.files is not None:
+            assert self.data is not None
+            self.data.update({k: _form_value(v) for k, v in extra.items()})
+            return
+        if self.model is not None:
+            self.json = self.model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+            self.model = None
+        self.json.update(extra)
 
     def load_files(self) -> None:
         """Read the file arguments (blocking I/O: the async client calls this in a thread)."""
@@ -132,9 +147,9 @@ class Operation:
             if body.content_type == "multipart/form-data":
                 payload = _multipart(body, given)
             else:
-                payload = Payload(json=_validate(body, {p.wire: given[p.py] for p in body.params if p.py in given}))
+                payload = Payload(model=_validate(body, {p.wire: given[p.py] for p in body.params if p.py in given}))
                 if self.stream_param is not None:
-                    streaming = payload.json.get(self.stream_param) is True
+                    streaming = getattr(payload.model, body.attrs[self.stream_param]) is True
         return path, query, headers, payload, streaming
 
     def _choose(self, given: dict[str, Any]) -> Body:
@@ -147,12 +162,12 @@ class Operation:
         raise ArgumentError(f"these arguments belong to different request formats ({formats})", tuple(sorted(given)))
 
 
-def _validate(body: Body, wire_values: dict[str, Any]) -> dict[str, Any]:
+def _validate(body: Body, wire_values: dict[str, Any]) -> pydantic.BaseModel:
     try:
-        model = body.model.model_validate(wire_values)
+        return body.model.model_validate(wire_values)
     except pydantic.ValidationError as exc:
         raise _argument_error(exc, body.params) from None
-    return model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
 
 
 def _multipart(body: Body, given: dict[str, Any]) -> Payload:
@@ -169,7 +184,7 @@ def _multipart(body: Body, given: dict[str, Any]) -> Payload:
             values[p.wire] = [b""] * len(items) if is_file_list(value) else b""  # validated for presence only
         else:
             values[p.wire] = value
-    data = _validate(body, values)
+    data = _validate(body, values).model_dump(mode="json", by_alias=True, exclude_unset=True)
     form: dict[str, Any] = {}
     for p in body.params:
         if p.file or p.wire not in data:
@@ -212,4 +227,4 @@ def _argument_error(exc: pydantic.ValidationError, params: tuple[Param, ...]) ->
     return ArgumentError(f"invalid argument {', '.join(names)}:\n" + "\n".join(lines), names)
 
 
-__all__ = ["AUTH_HEADERS", "Body", "HttpxFile", "Operation", "Param", "Payload"]
+__all__ = ["Body", "HttpxFile", "Operation", "Param", "Payload"]

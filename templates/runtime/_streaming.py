@@ -20,7 +20,7 @@ import pydantic
 from typing_extensions import TypeVar
 
 from ._errors import APIConnectionError, APITimeoutError, RelaykitError, StreamError, describe_error, request_id_of
-from ._sse import ServerSentEvent, SSEDecoder
+from ._sse import SSEDecoder
 
 if TYPE_CHECKING:
     from ._accumulate import Accumulator
@@ -35,47 +35,83 @@ _STOP = object()
 
 
 class EventDecoder:
-    """Turns one SSE event into a typed event, ``_SKIP``, ``_STOP``, or raises StreamError."""
+    """Turns one SSE event into a typed event, ``_SKIP``, ``_STOP``, or raises StreamError.
+    ``decode`` is the protocol's own method, chosen once: it runs for every event."""
 
-    __slots__ = ("protocol", "_validate", "_is_union", "final")
+    __slots__ = ("protocol", "_validate", "_is_union", "final", "decode")
 
     def __init__(self, protocol: str, adapter: pydantic.TypeAdapter[Any], is_union: bool, final: pydantic.TypeAdapter[Any]) -> None:
         self.protocol = protocol
         self._validate = adapter.validate_json
         self._is_union = is_union
         self.final = final
+        self.decode = {
+            "openai-chat": self._chat,
+            "anthropic": self._anthropic,
+            "openai-responses": self._responses,
+            "gemini": self._gemini,
+        }[protocol]
 
-    def __call__(self, sse: ServerSentEvent) -> Any:
-        data = sse.data
-        if not data.strip():
-            return _SKIP  # an empty data field is not an event
-        protocol = self.protocol
-        if protocol == "openai-chat":
-            if data == "[DONE]":
-                return _STOP
-            if '"error"' in data:
-                self._raise_if_error(data, sse.event)
-        elif protocol == "anthropic":
-            if sse.event == "ping":
-                return _SKIP
-            if sse.event == "error":
-                self._raise_if_error(data, sse.event, always=True)
-        elif protocol == "openai-responses":
-            if sse.event == "error" or data.startswith('{"type":"error"'):
-                self._raise_if_error(data, sse.event, always=True)
-        elif '"error"' in data:
-            self._raise_if_error(data, sse.event)
+    # One method per protocol, each validating inline: they run once per event.
+
+    def _chat(self, event: str | None, data: bytes) -> Any:
+        if data == b"[DONE]":
+            return _STOP
+        if b'"error"' in data:
+            self._raise_if_error(data)
         try:
             return self._validate(data)
         except pydantic.ValidationError as exc:
-            return self._unknown_or_raise(sse, exc)
+            return self._fallback(event, data, exc)
 
-    def _raise_if_error(self, data: str, event: str | None, always: bool = False) -> None:
+    def _anthropic(self, event: str | None, data: bytes) -> Any:
+        if event == "ping":
+            return _SKIP
+        if event == "error":
+            self._raise_if_error(data, always=True)
+        try:
+            return self._validate(data)
+        except pydantic.ValidationError as exc:
+            return self._fallback(event, data, exc)
+
+    def _responses(self, event: str | None, data: bytes) -> Any:
+        if event == "error" or data.startswith(b'{"type":"error"'):
+            self._raise_if_error(data, always=True)
+        try:
+            return self._validate(data)
+        except pydantic.ValidationError as exc:
+            return self._fallback(event, data, exc)
+
+    def _gemini(self, event: str | None, data: bytes) -> Any:
+        if b'"error"' in data:
+            self._raise_if_error(data)
+        try:
+            return self._validate(data)
+        except pydantic.ValidationError as exc:
+            return self._fallback(event, data, exc)
+
+    def _fallback(self, event: str | None, data: bytes, exc: pydantic.ValidationError) -> Any:
+        """An event that did not validate: nothing (empty data), an UnknownEvent (a type this
+        version does not know), or a StreamError carrying the payload."""
+        if not data or data.isspace():
+            return _SKIP
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            raise StreamError(f"stream event is not JSON: {data[:200]!r}", event=data) from None
+        if self._is_union and any(e["type"] == "union_tag_invalid" for e in exc.errors()):
+            from ._models import UnknownEvent
+
+            etype = payload.get("type") if isinstance(payload, dict) else None
+            return UnknownEvent(event=event, type=etype, data=payload)
+        raise StreamError(f"stream event does not fit its schema: {exc}", event=payload) from None
+
+    def _raise_if_error(self, data: bytes, always: bool = False) -> None:
         try:
             payload = json.loads(data)
         except ValueError:
             if always:
-                raise StreamError(f"stream error event: {data[:500]}", event=data) from None
+                raise StreamError(f"stream error event: {data[:500].decode('utf-8', 'replace')}", event=data) from None
             return
         if not isinstance(payload, dict):
             return
@@ -86,19 +122,7 @@ class EventDecoder:
         message, code, _type, _param = describe_error(payload)
         if message is None and payload.get("type") == "error":
             message = payload.get("message")
-        raise StreamError(f"stream error: {message or data[:500]}", event=payload, code=code or payload.get("code"))
-
-    def _unknown_or_raise(self, sse: ServerSentEvent, exc: pydantic.ValidationError) -> Any:
-        try:
-            payload = json.loads(sse.data)
-        except ValueError:
-            raise StreamError(f"stream event is not JSON: {sse.data[:200]!r}", event=sse.data) from None
-        if self._is_union and any(e["type"] == "union_tag_invalid" for e in exc.errors()):
-            from ._models import UnknownEvent
-
-            etype = payload.get("type") if isinstance(payload, dict) else None
-            return UnknownEvent(event=sse.event, type=etype, data=payload)
-        raise StreamError(f"stream event does not fit its schema: {exc}", event=payload) from None
+        raise StreamError(f"stream error: {message or data[:500].decode('utf-8', 'replace')}", event=payload, code=code or payload.get("code"))
 
 
 class _Folding:
@@ -181,12 +205,12 @@ class Stream(_Folding, Generic[T, F]):
         return next(self._iterator)
 
     def _events(self) -> Iterator[T]:
-        decode = self._decoder
+        decode = self._decoder.decode
         sse = SSEDecoder()
         try:
             for chunk in self.response.iter_bytes():
-                for event in sse.feed(chunk):
-                    item = decode(event)
+                for name, data in sse.feed(chunk):
+                    item = decode(name, data)
                     if item is _SKIP:
                         continue
                     if item is _STOP:
@@ -262,12 +286,12 @@ class AsyncStream(_Folding, Generic[T, F]):
         return await self._iterator.__anext__()
 
     async def _events(self) -> AsyncIterator[T]:
-        decode = self._decoder
+        decode = self._decoder.decode
         sse = SSEDecoder()
         try:
             async for chunk in self.response.aiter_bytes():
-                for event in sse.feed(chunk):
-                    item = decode(event)
+                for name, data in sse.feed(chunk):
+                    item = decode(name, data)
                     if item is _SKIP:
                         continue
                     if item is _STOP:
