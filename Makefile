@@ -34,11 +34,11 @@ check: $(STAMP)
 ## The whole suite: golden diff, round-trips, runtime, Prism, generator, types.
 test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
-	$(MAKE) --no-print-directory typecheck
+	$(MAKE) --no-print-directory typecheck lint
 
-## Everything except the Prism mock-server tests.
+## Everything except the tests that need the npm tools (Prism, spec linters, TypeScript).
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not prism"
+	$(PY) -m pytest -m "not prism and not tools"
 
 ## What changed in the API surface since BASE (a git revision), breaking or not, plus the
 ## griffe check of the generated Python package: `make spec-diff BASE=v0.1.0`.
@@ -51,6 +51,12 @@ typecheck: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check generator tests templates/runtime
+
+## Benchmarks against the raw httpx floor, openai-python and anthropic (bench-only packages
+## are installed into the venv here, never needed by the tests). JSON in tests/bench/results/.
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -r tests/bench/requirements.txt
+	$(PY) tests/bench/run.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache

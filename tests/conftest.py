@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 import relaykit
 
 ROOT = Path(__file__).resolve().parent.parent

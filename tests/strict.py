@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import pydantic
-
 import relaykit.types as types
 from relaykit._sse import SSEDecoder
 

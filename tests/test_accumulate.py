@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
-
 import relaykit
 from relaykit import types
 

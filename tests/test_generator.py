@@ -137,6 +137,8 @@ def test_generation_is_deterministic(tmp_path: Path) -> None:
     assert run(tmp_path, spec, "--check") == 0
 
 
+RED = {"title": "Red", "type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "enum": ["red"]}}}
+
 BROKEN = [
     (
         "broken ref",
@@ -177,6 +179,48 @@ BROKEN = [
         "invalid OpenAPI",
         lambda f: f["paths"]["/v1/shops/{shopId}/widgets"]["post"].update(responses="nope"),
         "invalid OpenAPI",
+    ),
+    (
+        "no response example",
+        lambda f: f["paths"]["/v1/shops/{shopId}/widgets"]["post"]["responses"]["200"]["content"]["application/json"].pop("examples"),
+        "post/responses: needs a response example",
+    ),
+    (
+        "missing summary",
+        lambda f: f["paths"]["/v1/shops/{shopId}/widgets"]["post"].pop("summary"),
+        "post: missing summary",
+    ),
+    (
+        "oneOf without discriminator",
+        lambda f: f["components"]["schemas"]["Widget"]["properties"].update(shape={"oneOf": [{"$ref": "#/components/schemas/WidgetRequest"}]}),
+        "shape/oneOf: oneOf needs a discriminator",
+    ),
+    (
+        "oneOf variant without tag",
+        lambda f: f["components"]["schemas"]["Widget"]["properties"].update(
+            shape={"oneOf": [{"$ref": "#/components/schemas/WidgetRequest"}], "discriminator": {"propertyName": "color", "mapping": {"red": "#/components/schemas/WidgetRequest"}}}
+        ),
+        "shape/oneOf/0: every oneOf variant needs a required one-value enum (or const) for 'color'",
+    ),
+    (
+        "discriminator mapping incomplete",
+        lambda f: (
+            f["components"]["schemas"].update(Red=RED),
+            f["components"]["schemas"]["Widget"]["properties"].update(
+                shape={"oneOf": [{"$ref": "#/components/schemas/Red"}], "discriminator": {"propertyName": "kind", "mapping": {"rot": "#/components/schemas/Red"}}}
+            ),
+        ),
+        "discriminator/mapping: the discriminator mapping needs 'red'",
+    ),
+    (
+        "discriminator without oneOf",
+        lambda f: (
+            f["components"]["schemas"].update(Red=RED),
+            f["components"]["schemas"]["Widget"]["properties"].update(
+                shape={"anyOf": [{"$ref": "#/components/schemas/Red"}], "discriminator": {"propertyName": "kind", "mapping": {"red": "#/components/schemas/Red"}}}
+            ),
+        ),
+        "shape/discriminator: a discriminator needs a oneOf beside it",
     ),
 ]
 

@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 import relaykit
 from relaykit import types
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
-
 import relaykit
-from generator.operations import snake
 from relaykit._operation import Operation
+
+from generator.operations import snake
 
 from .spec_index import SpecOp, spec_ops
 
@@ -45,7 +45,7 @@ def arguments(op: SpecOp) -> tuple[list[Any], dict[str, Any]]:
         elif param.get("required") and value is not None:
             kwargs[snake(param["name"])] = value
     content = (op.spec.get("requestBody") or {}).get("content", {})
-    for index, (ctype, media) in enumerate(content.items()):
+    for index, media in enumerate(content.values()):
         if not media.get("examples"):
             continue
         body = dict(next(iter(media["examples"].values()))["value"])

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 import relaykit
 
 from .conftest import ROOT

@@ -123,8 +123,11 @@ def bump_needed(old: dict[str, Any], new: dict[str, Any]) -> tuple[str | None, l
         return "major", lines
     if changes:
         return "minor", lines
-    strip = lambda d: {**d, "info": {k: v for k, v in d.get("info", {}).items() if k != "version"}}  # noqa: E731
-    return ("patch" if strip(old) != strip(new) else None), lines
+    return ("patch" if without_version(old) != without_version(new) else None), lines
+
+
+def without_version(doc: dict[str, Any]) -> dict[str, Any]:
+    return {**doc, "info": {k: v for k, v in doc.get("info", {}).items() if k != "version"}}
 
 
 def bump_made(old: str, new: str) -> str | None:
@@ -295,6 +298,7 @@ def allowed_warnings(config: Path) -> set[str]:
     return {name for name, value in rules.items() if value == "warn" or (isinstance(value, dict) and value.get("severity") == "warn")}
 
 
+@pytest.mark.tools
 def test_redocly_lint(tools: Tools) -> None:
     [step] = tools.result("redocly")
     try:
@@ -314,6 +318,7 @@ def test_redocly_lint(tools: Tools) -> None:
     assert not unlisted, f"warnings from rules not kept in spec/lint/redocly.yaml:\n{output}"
 
 
+@pytest.mark.tools
 def test_spectral_lint(tools: Tools) -> None:
     [step] = tools.result("spectral")
     try:
@@ -337,6 +342,7 @@ def check_steps(steps: list[Run], expected: int) -> None:
     assert not failed and len(steps) == expected, "\n\n".join(s.show() for s in steps)
 
 
+@pytest.mark.tools
 def test_typescript_fetch_client_compiles(tools: Tools) -> None:
     steps = tools.result("typescript-fetch")
     check_steps(steps, 2)
@@ -346,6 +352,7 @@ def test_typescript_fetch_client_compiles(tools: Tools) -> None:
     assert len(list((out / "models").glob("*.ts"))) > 300
 
 
+@pytest.mark.tools
 def test_openapi_typescript_types_and_chat_snippet_compile(tools: Tools) -> None:
     steps = tools.result("openapi-typescript")
     check_steps(steps, 2)

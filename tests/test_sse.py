@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from relaykit._sse import SSEDecoder
 
 Event = tuple[str | None, bytes]

@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 import pytest
-
 import relaykit
 from relaykit import types
 

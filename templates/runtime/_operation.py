@@ -19,6 +19,7 @@ from ._files import HttpxFile, is_file_list, read_file
 from ._streaming import EventDecoder
 from ._types import NOT_GIVEN
 
+
 @dataclass(frozen=True, slots=True)
 class Param:
     py: str  # keyword argument name

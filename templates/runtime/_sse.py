@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-
 # An event is its name (None when the stream names none) and its data. The last event id and
 # the retry interval are connection state: read them from the decoder.
 Event: TypeAlias = "tuple[str | None, bytes]"

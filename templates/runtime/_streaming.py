@@ -11,7 +11,7 @@ An event of a type this version does not know is yielded as ``UnknownEvent``, ne
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic
 
@@ -19,7 +19,14 @@ import httpx
 import pydantic
 from typing_extensions import TypeVar
 
-from ._errors import APIConnectionError, APITimeoutError, RelaykitError, StreamError, describe_error, request_id_of
+from ._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    RelaykitError,
+    StreamError,
+    describe_error,
+    request_id_of,
+)
 from ._sse import SSEDecoder
 
 if TYPE_CHECKING:

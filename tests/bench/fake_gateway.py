@@ -1,7 +1,7 @@
 """A fake relay gateway for the benchmark: a raw asyncio HTTP/1.1 protocol (uvloop when
 installed) serving pre-serialised bodies, so the server costs the same for every client.
 
-    python bench/fake_gateway.py [--sse-events 20000,2000] [--cpu N]
+    python tests/bench/fake_gateway.py [--sse-events 20000,2000] [--cpu N]
 
 Binds 127.0.0.1 on a free port and prints ``PORT <n>`` on stdout once ready. It stops when its
 stdin closes (the benchmark holds the other end), on SIGTERM, or after --max-seconds.

@@ -1,7 +1,7 @@
 """Deterministic response bodies and SSE streams for the fake gateway.
 
 Every body is valid for relaykit's models (relaykit.types) *and* for openai-python's /
-anthropic's types; ``python bench/payloads.py`` checks that (run.py checks it too, before
+anthropic's types; ``python tests/bench/payloads.py`` checks that (run.py checks it too, before
 timing). Shapes follow the recorded payloads in tests/fixtures/recorded/.
 
 Routing is by the ``model`` field of the request body (see ``MODEL_*``), so every client makes

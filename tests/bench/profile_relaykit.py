@@ -1,6 +1,6 @@
 """Profile relaykit alone in the benchmark's scenarios, to find its hotspots.
 
-    python bench/profile_relaykit.py [--scenario call-sync,large-sync,sse-sync,sse-async,call-async,large-async,cold]
+    python tests/bench/profile_relaykit.py [--scenario call-sync,large-sync,sse-sync,sse-async,call-async,large-async,cold]
                             [--profiler cprofile|pyinstrument] [--top 12]
 
 Starts the fake gateway, runs relaykit's sync or async client in a loop under the profiler and
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
+REPO = BENCH.parent.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO / "generated"))
 

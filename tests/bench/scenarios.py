@@ -28,7 +28,7 @@ import clients as cl
 import payloads
 
 BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
+REPO = BENCH.parent.parent
 
 # (comparison, bound) per scenario; None = informational.
 TARGETS: dict[str, tuple[str, float] | None] = {

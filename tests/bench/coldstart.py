@@ -1,9 +1,9 @@
 """Run in a fresh interpreter by run.py (one process per measurement); prints one JSON line.
 
-    python bench/coldstart.py import TARGET
+    python tests/bench/coldstart.py import TARGET
         time `import X` + client construction, in this fresh process; ru_maxrss at the end.
         TARGET: floor (import httpx, pydantic; httpx.Client()), relaykit, openai, anthropic.
-    python bench/coldstart.py firstcall CLIENT BASE_URL
+    python tests/bench/coldstart.py firstcall CLIENT BASE_URL
         the lazy cost of the first calls: for relaykit, `import relaykit.types` separately,
         then the first and the steady-state sync call of each endpoint (small bodies).
 """

@@ -1,11 +1,11 @@
 """relaykit benchmark: relaykit vs raw httpx (the floor) vs openai-python / anthropic.
 
-    python bench/run.py [--quick] [--json PATH] [--only cold,first-call,call,large,sse,generate]
+    python tests/bench/run.py [--quick] [--json PATH] [--only cold,first-call,call,large,sse,generate]
 
-Starts a fake gateway on 127.0.0.1 (bench/fake_gateway.py), runs the scenarios, prints a table
-and writes bench/results/latest.json. Exit status: 0 when the run completed (whatever the
+Starts a fake gateway on 127.0.0.1 (tests/bench/fake_gateway.py), runs the scenarios, prints a table
+and writes tests/bench/results/latest.json. Exit status: 0 when the run completed (whatever the
 targets say; pass --strict to exit 1 when a target is missed), 2 when a check failed.
-See bench/README.md.
+See tests/bench/README.md.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
+REPO = BENCH.parent.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO / "generated"))  # relaykit from this working tree
 
