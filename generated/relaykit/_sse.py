@@ -51,10 +51,22 @@ class SSEDecoder:
         self._pending = blocks.pop()
         events: list[Event] = []
         for block in blocks:
-            if block[:6] == b"data: " and b"\n" not in block:  # the usual single-line event
-                events.append((None, block[6:]))
-            else:
-                self._block(block, events)
+            # The two usual shapes, "data: X" and "event: N\ndata: X", without a line loop.
+            if block[:6] == b"data: ":
+                if b"\n" not in block:
+                    events.append((None, block[6:]))
+                    continue
+            elif block[:7] == b"event: ":
+                newline = block.find(b"\n")
+                if (
+                    block[newline + 1 : newline + 7] == b"data: "
+                    and block.find(b"\n", newline + 1) < 0
+                ):
+                    events.append(
+                        (block[7:newline].decode("utf-8", "replace"), block[newline + 7 :])
+                    )
+                    continue
+            self._block(block, events)
         return events
 
     def flush(self) -> list[Event]:
