@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import multiprocessing
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,13 @@ from .load import load_spec
 from .models import generate_models
 from .operations import build_operations, build_resources
 from .render import TEMPLATES, header, render_package, stats
-from .validate import validate_spec
+from .validate import (
+    Locator,
+    check_project_rules,
+    check_refs,
+    openapi_problem,
+    raise_openapi_problem,
+)
 from .write import write_tree
 
 REPO = Path(__file__).resolve().parent.parent
@@ -44,12 +52,24 @@ def build(spec_path: Path, dist_dir: Path | None = None) -> tuple[dict[str, str]
     """(package files, dist files, summary) — nothing is written."""
     started = time.perf_counter()
     doc, origin = load_spec(spec_path)
-    validate_spec(doc, origin, str(spec_path))
-    dist = {"openapi.yaml": to_yaml(doc), "openapi.json": to_json(doc)}
-    ops = build_operations(doc)
-    resources = build_resources(ops)
-    models_code = generate_models(doc, header("spec/dist/openapi.yaml"))
-    files = render_package(doc, ops, resources, models_code)
+    locate = Locator(origin, str(spec_path))
+    check_refs(doc, locate)
+    # openapi-spec-validator is the slowest stage: it runs in a second process while this one
+    # generates. Its verdict is awaited before anything is returned, and it comes first: our
+    # own rules assume a valid document and may fail less clearly on an invalid one.
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        openapi = pool.submit(openapi_problem, doc)
+        try:
+            check_project_rules(doc, locate)
+            dist = {"openapi.yaml": to_yaml(doc), "openapi.json": to_json(doc)}
+            ops = build_operations(doc)
+            resources = build_resources(ops)
+            models_code = generate_models(doc, header("spec/dist/openapi.yaml"))
+            files = render_package(doc, ops, resources, models_code)
+        except Exception:
+            raise_openapi_problem(openapi.result(), locate)
+            raise
+        raise_openapi_problem(openapi.result(), locate)
     for path in sorted((TEMPLATES / "runtime").glob("*.py")):
         files[path.name] = header(f"templates/runtime/{path.name}") + path.read_text(encoding="utf-8")
     files["py.typed"] = ""
