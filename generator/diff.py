@@ -115,13 +115,25 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         for name in sorted(before.keys() & after.keys()):
             a, b = before[name], after[name]
             if type_of(a.get("schema", {})) != type_of(b.get("schema", {})):
-                changes.append(Change("retyped", f"{where} parameter {name}", f"{type_of(a.get('schema', {}))} -> {type_of(b.get('schema', {}))}", True))
+                changes.append(retyped(f"{where} parameter {name}", a.get("schema", {}), b.get("schema", {}), True, False))
             if bool(a.get("required")) != bool(b.get("required")):
                 changes.append(Change("required" if b.get("required") else "optional", f"{where} parameter {name}", "", bool(b.get("required"))))
         if old_ops[key].get("operationId") != new_ops[key].get("operationId") or old_ops[key].get("x-relaykit-method") != new_ops[key].get("x-relaykit-method"):
             changes.append(Change("retyped", f"{where} name", f"{old_ops[key].get('operationId')} -> {new_ops[key].get('operationId')}", True))
     changes.extend(compare_schemas(old, new))
     return changes
+
+
+def retyped(where: str, old: dict[str, Any], new: dict[str, Any], is_request: bool, is_response: bool) -> Change:
+    """A type change. A union that only grows breaks readers of responses, not callers; one
+    that only shrinks breaks callers, not readers."""
+    before, after = set(type_of(old).split(" | ")), set(type_of(new).split(" | "))
+    detail = f"{type_of(old)} -> {type_of(new)}"
+    if before < after:
+        return Change("widened", where, detail, is_response)
+    if after < before:
+        return Change("narrowed", where, detail, is_request)
+    return Change("retyped", where, detail, True)
 
 
 def compare_schemas(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
@@ -148,7 +160,7 @@ def compare_schemas(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         for field in sorted(a_props.keys() & b_props.keys()):
             a, b = a_props[field], b_props[field]
             if type_of(a) != type_of(b):
-                changes.append(Change("retyped", f"{where}.{field}", f"{type_of(a)} -> {type_of(b)}", True))
+                changes.append(retyped(f"{where}.{field}", a, b, is_request, is_response))
             if field in b_req and field not in a_req:
                 changes.append(Change("required", f"{where}.{field}", "", is_request))
             elif field in a_req and field not in b_req:

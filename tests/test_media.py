@@ -253,3 +253,12 @@ def test_audio_in_and_out_through_chat() -> None:
     rec = Recorder(httpx.Response(200, json=example("/v1/chat/completions", "response", "audio_input_usage")))
     make_client(rec).chat.completions.create(**request)
     assert rec.json()["messages"] == request["messages"]  # input_audio parts sent unchanged
+
+
+def test_multimodal_embeddings_send_text_and_image_items() -> None:
+    body = {"object": "list", "data": [{"object": "embedding", "index": 0, "embedding": [0.1, 0.2]}, {"object": "embedding", "index": 1, "embedding": [0.3, 0.4]}], "model": "jina-clip-v2"}
+    rec = Recorder(httpx.Response(200, json=body))
+    result = make_client(rec).embeddings.create(**example("/v1/embeddings", "request", "multimodal"))
+    assert rec.json()["input"] == [{"text": "A photo of a red fox"}, {"image": "https://img.example/fox.jpg"}]
+    assert rec.json()["normalized"] is True
+    assert [d.index for d in result.data] == [0, 1]

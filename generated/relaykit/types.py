@@ -2526,9 +2526,17 @@ class CreateEmbeddingRequest(BaseModel):
     """
     Embedding model to run.
     """
-    input: str | list[str] | list[int] | list[list[int]]
+    input: str | list[str] | list[int] | list[list[int]] | list[MultimodalEmbeddingInput]
     """
-    A text, a list of texts, a list of token ids, or a list of token-id lists.
+    A text, a list of texts, a list of token ids, a list of token-id lists, or, for multimodal models (jina-clip style), a list of text and image items.
+    """
+    normalized: bool | None = None
+    """
+    Multimodal models only; return unit-length vectors.
+    """
+    embedding_type: str | None = None
+    """
+    Multimodal models only; the vector type the model should return (e.g. float).
     """
     encoding_format: Literal["float", "base64"] | None = None
     """
@@ -6582,6 +6590,21 @@ class ModerationTextInput(BaseModel):
     text: str
     """
     The text.
+    """
+
+
+class MultimodalEmbeddingInput(BaseModel):
+    """
+    One item of a multimodal embedding request; give a text, an image, or both.
+    """
+
+    text: str | None = None
+    """
+    Text to embed.
+    """
+    image: str | None = None
+    """
+    Image to embed, as a URL or a base64 data URL.
     """
 
 

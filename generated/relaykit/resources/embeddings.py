@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from .. import types
 from .._operation import Body, Operation, Param
@@ -28,6 +28,8 @@ _CREATE_EMBEDDING = Operation(
             (
                 Param("model", "model"),
                 Param("input", "input"),
+                Param("normalized", "normalized"),
+                Param("embedding_type", "embedding_type"),
                 Param("encoding_format", "encoding_format"),
                 Param("dimensions", "dimensions"),
                 Param("user", "user"),
@@ -51,7 +53,13 @@ class Embeddings(SyncResource):
         self,
         *,
         model: str,
-        input: str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]],
+        input: str
+        | Sequence[str]
+        | Sequence[int]
+        | Sequence[Sequence[int]]
+        | Sequence[types.MultimodalEmbeddingInput | Mapping[str, Any]],
+        normalized: bool | NotGiven = NOT_GIVEN,
+        embedding_type: str | NotGiven = NOT_GIVEN,
         encoding_format: Literal["float", "base64"] | NotGiven = NOT_GIVEN,
         dimensions: int | NotGiven = NOT_GIVEN,
         user: str | NotGiven = NOT_GIVEN,
@@ -68,7 +76,9 @@ class Embeddings(SyncResource):
 
         Args:
           model: Embedding model to run.
-          input: A text, a list of texts, a list of token ids, or a list of token-id lists.
+          input: A text, a list of texts, a list of token ids, a list of token-id lists, or, for multimodal models (jina-clip style), a list of text and image items.
+          normalized: Multimodal models only; return unit-length vectors.
+          embedding_type: Multimodal models only; the vector type the model should return (e.g. float).
           encoding_format: Return vectors as float arrays (default) or base64 strings.
           dimensions: Length of the returned vectors (text-embedding-3 and later).
           user: Stable identifier of the end user, for abuse monitoring.
@@ -95,7 +105,13 @@ class AsyncEmbeddings(AsyncResource):
         self,
         *,
         model: str,
-        input: str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]],
+        input: str
+        | Sequence[str]
+        | Sequence[int]
+        | Sequence[Sequence[int]]
+        | Sequence[types.MultimodalEmbeddingInput | Mapping[str, Any]],
+        normalized: bool | NotGiven = NOT_GIVEN,
+        embedding_type: str | NotGiven = NOT_GIVEN,
         encoding_format: Literal["float", "base64"] | NotGiven = NOT_GIVEN,
         dimensions: int | NotGiven = NOT_GIVEN,
         user: str | NotGiven = NOT_GIVEN,
@@ -112,7 +128,9 @@ class AsyncEmbeddings(AsyncResource):
 
         Args:
           model: Embedding model to run.
-          input: A text, a list of texts, a list of token ids, or a list of token-id lists.
+          input: A text, a list of texts, a list of token ids, a list of token-id lists, or, for multimodal models (jina-clip style), a list of text and image items.
+          normalized: Multimodal models only; return unit-length vectors.
+          embedding_type: Multimodal models only; the vector type the model should return (e.g. float).
           encoding_format: Return vectors as float arrays (default) or base64 strings.
           dimensions: Length of the returned vectors (text-embedding-3 and later).
           user: Stable identifier of the end user, for abuse monitoring.
