@@ -37,7 +37,7 @@ FULL = {
     "large_blocks": 7,
     "large_n": 6,
     "sse_events": 20_000,
-    "sse_blocks": 4,
+    "sse_blocks": 3,
     "warm": 5,
     "warm_sse_events": 200,
 }
