@@ -64,8 +64,8 @@ def build(spec_path: Path, dist_dir: Path | None = None) -> tuple[dict[str, str]
             dist = {"openapi.yaml": to_yaml(doc), "openapi.json": to_json(doc)}
             ops = build_operations(doc)
             resources = build_resources(ops)
-            models_code = generate_models(doc, header("spec/dist/openapi.yaml"))
-            files = render_package(doc, ops, resources, models_code)
+            models = generate_models(doc, header("spec/dist/openapi.yaml"), origin)
+            files = render_package(doc, ops, resources, models)
         except Exception:
             raise_openapi_problem(openapi.result(), locate)
             raise
@@ -73,14 +73,14 @@ def build(spec_path: Path, dist_dir: Path | None = None) -> tuple[dict[str, str]
     for path in sorted((TEMPLATES / "runtime").glob("*.py")):
         files[path.name] = header(f"templates/runtime/{path.name}") + path.read_text(encoding="utf-8")
     files["py.typed"] = ""
-    files["_generated.json"] = stats(doc, dist["openapi.json"], ops, models_code, __version__)
+    files["_generated.json"] = stats(doc, dist["openapi.json"], ops, models, __version__)
     elapsed = time.perf_counter() - started
     streams = sum(1 for op in ops if op.stream_protocol)
-    models = sum(1 for line in models_code.splitlines() if line.startswith("class "))
+    classes = sum(1 for code in models.values() for line in code.splitlines() if line.startswith("class "))
     lines = [
         f"relaykit generator {__version__}: spec version {doc['info']['version']}",
         f"  operations  {len(ops):4d}  ({streams} streaming) in {len(resources)} client namespaces",
-        f"  schemas     {len(doc['components'].get('schemas', {})):4d}  -> {models} model classes",
+        f"  schemas     {len(doc['components'].get('schemas', {})):4d}  -> {classes} model classes in {len(models) - 1} modules",
         f"  files       {len(files):4d}  in generated/relaykit, spec/dist/openapi.yaml and .json",
     ]
     for res in resources:

@@ -44,7 +44,16 @@ def dcg_options() -> dict[str, Any]:
     }
 
 
-def generate_models(doc: dict[str, Any], header: str) -> str:
+def generate_models(doc: dict[str, Any], header: str, origin: dict[str, str]) -> dict[str, str]:
+    """The ``types`` package: {file name: source}, a module per API family."""
+    from .split import family_modules, split_models
+
+    code = generate_models_module(doc)
+    return split_models(code, family_modules(origin, list(doc["components"]["schemas"])), header)
+
+
+def generate_models_module(doc: dict[str, Any]) -> str:
+    """All models in one module (the tool's output, plus the named unions)."""
     from datamodel_code_generator import generate
 
     try:
@@ -61,7 +70,7 @@ def generate_models(doc: dict[str, Any], header: str) -> str:
             "from __future__ import annotations\n\nfrom typing import Annotated, TypeAlias\n\nfrom pydantic import Field\n",
             1,
         )
-    return header + code.rstrip() + "\n" + aliases
+    return code.rstrip() + "\n" + aliases
 
 
 def without_unreferenced_unions(doc: dict[str, Any]) -> dict[str, Any]:

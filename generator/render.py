@@ -48,11 +48,11 @@ def gateways(doc: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def render_package(doc: dict[str, Any], ops: list[Op], resources: list[Resource], models_code: str) -> dict[str, str]:
+def render_package(doc: dict[str, Any], ops: list[Op], resources: list[Resource], models: dict[str, str]) -> dict[str, str]:
     """Every generated file (except the runtime copies) as {relative path: text}."""
     env = environment()
     spec_header = header("spec/dist/openapi.yaml")
-    files: dict[str, str] = {"types.py": models_code}
+    files: dict[str, str] = {f"types/{name}": code for name, code in models.items()}
     module = env.get_template("resource.py.jinja")
     for res in resources:
         files[f"resources/{res.attr}.py"] = module.render(header=spec_header, resources=res.walk())
@@ -69,8 +69,8 @@ def render_package(doc: dict[str, Any], ops: list[Op], resources: list[Resource]
     return files
 
 
-def stats(doc: dict[str, Any], doc_text: str, ops: list[Op], models_code: str, version: str) -> str:
-    models = sum(1 for line in models_code.splitlines() if line.startswith("class "))
+def stats(doc: dict[str, Any], doc_text: str, ops: list[Op], model_files: dict[str, str], version: str) -> str:
+    models = sum(1 for code in model_files.values() for line in code.splitlines() if line.startswith("class "))
     data = {
         "generator_version": version,
         "spec_sha256": hashlib.sha256(doc_text.encode()).hexdigest(),
