@@ -17,14 +17,12 @@ import pydantic
 
 from ._errors import (
     APIConnectionError,
-    APIStatusError,
     APITimeoutError,
     ArgumentError,
     RelaykitError,
     ResponseValidationError,
     error_in_body,
     is_quota_error,
-    request_id_of,
     status_error,
 )
 from ._types import NOT_GIVEN, NotGiven, Timeout
@@ -529,5 +527,3 @@ def decode_any(response: httpx.Response, cast_to: Any) -> Any:
     except ValueError:
         return response.text
 
-
-__all__ = ["SyncAPIClient", "AsyncAPIClient", "APIStatusError", "request_id_of"]
