@@ -42,6 +42,8 @@ class Arg:
     description: str = ""
     file: bool = False  # a file upload field (multipart)
     array_form_name: str | None = None  # form field name for a list of files
+    kind: str | None = None  # JSON type of a path/query/header parameter, checked before sending
+    choices: tuple[Any, ...] | None = None  # its enum, if any
 
 
 @dataclass
@@ -210,11 +212,13 @@ def build_operations(doc: dict[str, Any]) -> list[Op]:
             if "$ref" in param:
                 param = resolve(doc, param["$ref"])
             schema = param.get("schema", {})
+            kind = schema.get("type") if isinstance(schema.get("type"), str) else None
             args.append(Arg(
                 py=snake(param["name"]), wire=param["name"], location=param["in"],
                 annotation=annotate(schema), required=bool(param.get("required")) and "default" not in schema,
                 default=schema.get("default"), has_default="default" in schema,
                 description=param.get("description", ""),
+                kind=kind, choices=tuple(schema["enum"]) if "enum" in schema else None,
             ))
         bodies: list[Body] = []
         for ctype, media in (spec.get("requestBody") or {}).get("content", {}).items():

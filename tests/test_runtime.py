@@ -391,3 +391,26 @@ def test_billable_submission_is_retried_when_it_never_ran(sleeps: list[float]) -
     rec = Recorder(httpx.ConnectError("refused"), err(429, {"error": {"message": "slow down", "type": "rate_limit"}}), ok(IMAGES_OK))
     result = make_client(rec).images.generate(model="dall-e-3", prompt="a fox")
     assert isinstance(result, types.ImagesResponse) and len(rec.requests) == 3
+
+
+def test_parameters_are_checked_before_the_network() -> None:
+    rec = Recorder(ok())
+    client = make_client(rec)
+    contents = [{"role": "user", "parts": [{"text": "x"}]}]
+    with pytest.raises(relaykit.ArgumentError, match="alt: must be one of 'sse'") as info:
+        client.gemini.stream_generate_content("gemini-2.5-flash", contents=contents, alt="json")  # type: ignore[arg-type]
+    assert info.value.fields == ("alt",)
+    with pytest.raises(relaykit.ArgumentError, match="model: expected string"):
+        client.gemini.generate_content(25, contents=contents)  # type: ignore[arg-type]
+    with pytest.raises(relaykit.ArgumentError, match="anthropic_version: expected string"):
+        client.messages.create(model="c", max_tokens=1, messages=[{"role": "user", "content": "x"}], anthropic_version=2023)  # type: ignore[arg-type]
+    assert rec.requests == []
+
+
+def test_header_parameter_defaults_are_sent() -> None:
+    body = {"id": "msg_1", "type": "message", "role": "assistant", "model": "c", "content": [], "stop_reason": "end_turn", "stop_sequence": None, "usage": {"input_tokens": 1, "output_tokens": 1}}
+    rec = Recorder(ok(body))
+    make_client(rec).messages.create(model="c", max_tokens=1, messages=[{"role": "user", "content": "x"}])
+    headers = rec.requests[0].headers
+    assert headers["anthropic-version"] == "2023-06-01"
+    assert headers["x-api-key"] == "sk-test-secret-123" and headers["authorization"] == "Bearer sk-test-secret-123"

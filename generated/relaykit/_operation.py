@@ -28,6 +28,33 @@ class Param:
     default: Any = NOT_GIVEN  # sent when the caller gives nothing (spec default)
     file: bool = False  # a file upload (multipart)
     array_form_name: str | None = None  # form field name for a list of files
+    kind: str | None = None  # JSON type of a path, query or header parameter
+    choices: tuple[Any, ...] | None = None  # the values the spec allows, if it lists them
+
+    def check(self, value: Any) -> Any:
+        """Refuse a parameter value of the wrong type or outside the spec's list."""
+        expected = _KINDS.get(self.kind or "")
+        if expected is not None and (
+            not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected)
+        ):
+            raise ArgumentError(
+                f"{self.py}: expected {self.kind}, got {type(value).__name__} {value!r}", (self.py,)
+            )
+        if self.choices is not None and value not in self.choices:
+            raise ArgumentError(
+                f"{self.py}: must be one of {', '.join(map(repr, self.choices))} (got {value!r})",
+                (self.py,),
+            )
+        return value
+
+
+_KINDS: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list, tuple),
+}
 
 
 @dataclass(frozen=True)
@@ -140,12 +167,14 @@ class Operation:
             value = args[p.py]
             if value is NOT_GIVEN or value is None or value == "":
                 raise ArgumentError(f"{p.py} is required and must not be empty", (p.py,))
-            path = path.replace("{" + p.wire + "}", quote(str(value), safe=""))
+            path = path.replace("{" + p.wire + "}", quote(str(p.check(value)), safe=""))
         query = {}
         for p in self.query_params:
             value = args[p.py]
             if value is NOT_GIVEN:
                 value = p.default
+            elif value is not None:
+                p.check(value)
             if value is not NOT_GIVEN and value is not None:
                 query[p.wire] = _query_value(value)
         headers = {}
@@ -153,6 +182,8 @@ class Operation:
             value = args[p.py]
             if value is NOT_GIVEN:
                 value = p.default
+            elif value is not None:
+                p.check(value)
             if value is not NOT_GIVEN and value is not None:
                 headers[p.wire] = str(value)
         payload = None

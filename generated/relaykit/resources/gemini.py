@@ -22,8 +22,8 @@ __all__ = ["Gemini", "AsyncGemini", "GeminiModels", "AsyncGeminiModels"]
 _GENERATE_CONTENT = Operation(
     method="POST",
     path="/v1beta/models/{model}:generateContent",
-    path_params=(Param("model", "model"),),
-    query_params=(Param("key", "key"),),
+    path_params=(Param("model", "model", kind="string"),),
+    query_params=(Param("key", "key", kind="string"),),
     bodies=(
         Body(
             "application/json",
@@ -46,10 +46,10 @@ _GENERATE_CONTENT = Operation(
 _STREAM_GENERATE_CONTENT = Operation(
     method="POST",
     path="/v1beta/models/{model}:streamGenerateContent",
-    path_params=(Param("model", "model"),),
+    path_params=(Param("model", "model", kind="string"),),
     query_params=(
-        Param("alt", "alt", "sse"),
-        Param("key", "key"),
+        Param("alt", "alt", "sse", kind="string", choices=("sse",)),
+        Param("key", "key", kind="string"),
     ),
     bodies=(
         Body(
@@ -74,8 +74,8 @@ _STREAM_GENERATE_CONTENT = Operation(
 _EMBED_CONTENT = Operation(
     method="POST",
     path="/v1beta/models/{model}:embedContent",
-    path_params=(Param("model", "model"),),
-    query_params=(Param("key", "key"),),
+    path_params=(Param("model", "model", kind="string"),),
+    query_params=(Param("key", "key", kind="string"),),
     bodies=(
         Body(
             "application/json",
@@ -95,8 +95,8 @@ _EMBED_CONTENT = Operation(
 _BATCH_EMBED_CONTENTS = Operation(
     method="POST",
     path="/v1beta/models/{model}:batchEmbedContents",
-    path_params=(Param("model", "model"),),
-    query_params=(Param("key", "key"),),
+    path_params=(Param("model", "model", kind="string"),),
+    query_params=(Param("key", "key", kind="string"),),
     bodies=(
         Body(
             "application/json",
@@ -111,8 +111,8 @@ _BATCH_EMBED_CONTENTS = Operation(
 _COUNT_TOKENS = Operation(
     method="POST",
     path="/v1beta/models/{model}:countTokens",
-    path_params=(Param("model", "model"),),
-    query_params=(Param("key", "key"),),
+    path_params=(Param("model", "model", kind="string"),),
+    query_params=(Param("key", "key", kind="string"),),
     bodies=(
         Body(
             "application/json",
@@ -131,9 +131,9 @@ _LIST_GEMINI_MODELS = Operation(
     method="GET",
     path="/v1beta/models",
     query_params=(
-        Param("page_size", "pageSize"),
-        Param("page_token", "pageToken"),
-        Param("key", "key"),
+        Param("page_size", "pageSize", kind="integer"),
+        Param("page_token", "pageToken", kind="string"),
+        Param("key", "key", kind="string"),
     ),
     response_model=types.ListGeminiModelsResponse,
     auth=("x-goog-api-key", "bearer"),

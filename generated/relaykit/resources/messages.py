@@ -24,8 +24,8 @@ _CREATE_MESSAGE = Operation(
     method="POST",
     path="/v1/messages",
     header_params=(
-        Param("anthropic_version", "anthropic-version", "2023-06-01"),
-        Param("anthropic_beta", "anthropic-beta"),
+        Param("anthropic_version", "anthropic-version", "2023-06-01", kind="string"),
+        Param("anthropic_beta", "anthropic-beta", kind="string"),
     ),
     bodies=(
         Body(
@@ -68,8 +68,8 @@ _COUNT_MESSAGE_TOKENS = Operation(
     method="POST",
     path="/v1/messages/count_tokens",
     header_params=(
-        Param("anthropic_version", "anthropic-version", "2023-06-01"),
-        Param("anthropic_beta", "anthropic-beta"),
+        Param("anthropic_version", "anthropic-version", "2023-06-01", kind="string"),
+        Param("anthropic_beta", "anthropic-beta", kind="string"),
     ),
     bodies=(
         Body(

@@ -27,7 +27,7 @@ _LIST_MODELS = Operation(
 _RETRIEVE_MODEL = Operation(
     method="GET",
     path="/v1/models/{model}",
-    path_params=(Param("model", "model"),),
+    path_params=(Param("model", "model", kind="string"),),
     response_model=types.Model,
     auth=("bearer",),
 )

@@ -78,8 +78,8 @@ _CREATE_RESPONSE = Operation(
 _RETRIEVE_RESPONSE = Operation(
     method="GET",
     path="/v1/responses/{response_id}",
-    path_params=(Param("response_id", "response_id"),),
-    query_params=(Param("include", "include"),),
+    path_params=(Param("response_id", "response_id", kind="string"),),
+    query_params=(Param("include", "include", kind="array"),),
     response_model=types.Response,
     auth=("bearer",),
 )
@@ -87,7 +87,7 @@ _RETRIEVE_RESPONSE = Operation(
 _DELETE_RESPONSE = Operation(
     method="DELETE",
     path="/v1/responses/{response_id}",
-    path_params=(Param("response_id", "response_id"),),
+    path_params=(Param("response_id", "response_id", kind="string"),),
     response_model=types.ResponseDeleted,
     auth=("bearer",),
 )
@@ -95,7 +95,7 @@ _DELETE_RESPONSE = Operation(
 _CANCEL_RESPONSE = Operation(
     method="POST",
     path="/v1/responses/{response_id}/cancel",
-    path_params=(Param("response_id", "response_id"),),
+    path_params=(Param("response_id", "response_id", kind="string"),),
     response_model=types.Response,
     auth=("bearer",),
 )
@@ -125,12 +125,12 @@ _COMPACT_RESPONSE = Operation(
 _LIST_RESPONSE_INPUT_ITEMS = Operation(
     method="GET",
     path="/v1/responses/{response_id}/input_items",
-    path_params=(Param("response_id", "response_id"),),
+    path_params=(Param("response_id", "response_id", kind="string"),),
     query_params=(
-        Param("after", "after"),
-        Param("limit", "limit", 20),
-        Param("order", "order"),
-        Param("include", "include"),
+        Param("after", "after", kind="string"),
+        Param("limit", "limit", 20, kind="integer"),
+        Param("order", "order", kind="string", choices=("asc", "desc")),
+        Param("include", "include", kind="array"),
     ),
     response_model=types.ResponseInputItemList,
     auth=("bearer",),
