@@ -414,3 +414,12 @@ def test_header_parameter_defaults_are_sent() -> None:
     headers = rec.requests[0].headers
     assert headers["anthropic-version"] == "2023-06-01"
     assert headers["x-api-key"] == "sk-test-secret-123" and headers["authorization"] == "Bearer sk-test-secret-123"
+
+
+def test_request_casts_to_a_model() -> None:
+    rec = Recorder(ok({"object": "list", "data": [{"id": "m1", "object": "model", "created": 1, "owned_by": "x"}]}))
+    models = make_client(rec).request("GET", "/v1/models", cast_to=types.ModelList)
+    assert isinstance(models, types.ModelList) and models.data[0].id == "m1"
+    rec = Recorder(ok({"object": "list", "data": "nope"}))
+    with pytest.raises(relaykit.ResponseValidationError):
+        make_client(rec).request("GET", "/v1/models", cast_to=types.ModelList)

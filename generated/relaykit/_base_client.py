@@ -11,7 +11,7 @@ import os
 import random
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 import httpx
 import pydantic
@@ -410,6 +410,7 @@ class SyncAPIClient(BaseClient):
                 continue
             raise status_error(response, body)
 
+    @overload
     def request(
         self,
         method: str,
@@ -418,7 +419,34 @@ class SyncAPIClient(BaseClient):
         body: Any = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
-        cast_to: type[T] | Any = None,
+        cast_to: type[T],
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        auth: tuple[str, ...] = ("bearer",),
+    ) -> T: ...
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        cast_to: None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        auth: tuple[str, ...] = ("bearer",),
+    ) -> Any: ...
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        cast_to: type[T] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         auth: tuple[str, ...] = ("bearer",),
     ) -> Any:
@@ -538,6 +566,7 @@ class AsyncAPIClient(BaseClient):
                 continue
             raise status_error(response, body)
 
+    @overload
     async def request(
         self,
         method: str,
@@ -546,7 +575,34 @@ class AsyncAPIClient(BaseClient):
         body: Any = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
-        cast_to: type[T] | Any = None,
+        cast_to: type[T],
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        auth: tuple[str, ...] = ("bearer",),
+    ) -> T: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        cast_to: None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        auth: tuple[str, ...] = ("bearer",),
+    ) -> Any: ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        cast_to: type[T] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         auth: tuple[str, ...] = ("bearer",),
     ) -> Any:

@@ -10,7 +10,7 @@ import os
 import random
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 import httpx
 import pydantic
@@ -388,6 +388,7 @@ class SyncAPIClient(BaseClient):
                 continue
             raise status_error(response, body)
 
+    @overload
     def request(
         self,
         method: str,
@@ -396,7 +397,34 @@ class SyncAPIClient(BaseClient):
         body: Any = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
-        cast_to: type[T] | Any = None,
+        cast_to: type[T],
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        auth: tuple[str, ...] = ("bearer",),
+    ) -> T: ...
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        cast_to: None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        auth: tuple[str, ...] = ("bearer",),
+    ) -> Any: ...
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        cast_to: type[T] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         auth: tuple[str, ...] = ("bearer",),
     ) -> Any:
@@ -491,6 +519,7 @@ class AsyncAPIClient(BaseClient):
                 continue
             raise status_error(response, body)
 
+    @overload
     async def request(
         self,
         method: str,
@@ -499,7 +528,34 @@ class AsyncAPIClient(BaseClient):
         body: Any = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
-        cast_to: type[T] | Any = None,
+        cast_to: type[T],
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        auth: tuple[str, ...] = ("bearer",),
+    ) -> T: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        cast_to: None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        auth: tuple[str, ...] = ("bearer",),
+    ) -> Any: ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        cast_to: type[T] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         auth: tuple[str, ...] = ("bearer",),
     ) -> Any:

@@ -93,6 +93,13 @@ def raw(client: relaykit.Client) -> None:
     print(raw.status_code, raw.request_id, raw.headers.get("x-request-id"))
 
 
+def undocumented(client: relaykit.Client) -> None:
+    models = client.request("GET", "/v1/models", cast_to=types.ModelList)
+    assert_type(models, types.ModelList)
+    balance = client.request("GET", "/v1/balance")
+    print(balance)
+
+
 def errors(client: relaykit.Client) -> None:
     try:
         client.models.list()
