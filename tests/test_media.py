@@ -262,3 +262,12 @@ def test_multimodal_embeddings_send_text_and_image_items() -> None:
     assert rec.json()["input"] == [{"text": "A photo of a red fox"}, {"image": "https://img.example/fox.jpg"}]
     assert rec.json()["normalized"] is True
     assert [d.index for d in result.data] == [0, 1]
+
+
+def test_a_tuple_of_open_files_is_several_files(tmp_path: Path) -> None:
+    for name in ("a.png", "b.png"):
+        (tmp_path / name).write_bytes(PNG)
+    rec = Recorder(httpx.Response(200, json=IMAGES))
+    with open(tmp_path / "a.png", "rb") as a, open(tmp_path / "b.png", "rb") as b:
+        make_client(rec).images.edit(image=(a, b), prompt="merge", model="gpt-image-1")
+    assert [(n, f) for n, f, _ in form_parts(rec.requests[0]) if f] == [("image[]", "a.png"), ("image[]", "b.png")]

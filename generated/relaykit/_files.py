@@ -71,7 +71,6 @@ def is_file_list(value: Any) -> bool:
     single = (
         len(value) in (2, 3)
         and isinstance(value[0], (str, type(None)))
-        and isinstance(value[1], (bytes, bytearray))
-        or hasattr(value[1] if len(value) > 1 else None, "read")
+        and (isinstance(value[1], (bytes, bytearray)) or hasattr(value[1], "read"))
     )
     return not single

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pydantic
 
 from ._errors import ArgumentError
-from ._files import HttpxFile, is_file_list, read_file
+from ._files import is_file_list, read_file
 from ._streaming import EventDecoder
 from ._types import NOT_GIVEN
 
@@ -104,15 +104,7 @@ class Payload:
     def load_files(self) -> None:
         """Read the file arguments (blocking I/O: the async client calls this in a thread)."""
         if self.files:
-            self.files = [
-                (
-                    name,
-                    value
-                    if isinstance(value, tuple) and len(value) == 3 and isinstance(value[1], bytes)
-                    else read_file(value, name),
-                )
-                for name, value in self.files
-            ]
+            self.files = [(name, read_file(value, name)) for name, value in self.files]
 
 
 @dataclass(frozen=True)
@@ -232,12 +224,11 @@ def _multipart(body: Body, given: dict[str, Any]) -> Payload:
             continue
         value = given[p.py]
         if p.file:
-            items = list(value) if is_file_list(value) else [value]
-            name = p.array_form_name if (p.array_form_name and is_file_list(value)) else p.wire
+            several = is_file_list(value)
+            items = list(value) if several else [value]
+            name = p.array_form_name if (p.array_form_name and several) else p.wire
             files.extend((name, item) for item in items)
-            values[p.wire] = (
-                [b""] * len(items) if is_file_list(value) else b""
-            )  # validated for presence only
+            values[p.wire] = [b""] * len(items) if several else b""  # validated for presence only
         else:
             values[p.wire] = value
     data = _validate(body, values).model_dump(mode="json", by_alias=True, exclude_unset=True)
@@ -288,4 +279,4 @@ def _argument_error(exc: pydantic.ValidationError, params: tuple[Param, ...]) ->
     return ArgumentError(f"invalid argument {', '.join(names)}:\n" + "\n".join(lines), names)
 
 
-__all__ = ["Body", "HttpxFile", "Operation", "Param", "Payload"]
+__all__ = ["Body", "Operation", "Param", "Payload"]

@@ -179,7 +179,7 @@ class _Folding:
         return exc
 
     def _finish(self) -> Any:
-        from ._accumulate import ResponsesAccumulator, is_finished
+        from ._accumulate import ResponsesAccumulator
 
         acc = self._acc
         assert acc is not None
@@ -192,7 +192,7 @@ class _Folding:
                 partial=self._partial(),
                 code=error.get("code"),
             )
-        if not is_finished(acc):
+        if not acc.finished:
             raise StreamError("the stream ended before it was complete", partial=self._partial())
         data = acc.result()
         try:

@@ -47,6 +47,11 @@ class Accumulator:
         """The protocol's explicit end marker (``[DONE]``) arrived."""
         self.complete = True
 
+    @property
+    def finished(self) -> bool:
+        """The stream reached its natural end."""
+        return self.complete
+
 
 class ChatAccumulator(Accumulator):
     """OpenAI chat chunks into a chat completion; legacy completion chunks into a completion."""
@@ -343,9 +348,3 @@ ACCUMULATORS: dict[str, type[Accumulator]] = {
     "anthropic": AnthropicAccumulator,
     "gemini": GeminiAccumulator,
 }
-
-
-def is_finished(acc: Accumulator) -> bool:
-    if isinstance(acc, ChatAccumulator):
-        return acc.finished
-    return acc.complete

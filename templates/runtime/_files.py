@@ -62,5 +62,9 @@ def is_file_list(value: Any) -> bool:
         return True
     if not isinstance(value, tuple):
         return False
-    single = len(value) in (2, 3) and isinstance(value[0], (str, type(None))) and isinstance(value[1], (bytes, bytearray)) or hasattr(value[1] if len(value) > 1 else None, "read")
+    single = (
+        len(value) in (2, 3)
+        and isinstance(value[0], (str, type(None)))
+        and (isinstance(value[1], (bytes, bytearray)) or hasattr(value[1], "read"))
+    )
     return not single

@@ -164,7 +164,7 @@ class _Folding:
         return exc
 
     def _finish(self) -> Any:
-        from ._accumulate import ResponsesAccumulator, is_finished
+        from ._accumulate import ResponsesAccumulator
 
         acc = self._acc
         assert acc is not None
@@ -173,7 +173,7 @@ class _Folding:
         if isinstance(acc, ResponsesAccumulator) and acc.failed is not None:
             error = acc.failed.get("error") or {}
             raise StreamError(f"response failed: {error.get('message') or error or 'no reason given'}", partial=self._partial(), code=error.get("code"))
-        if not is_finished(acc):
+        if not acc.finished:
             raise StreamError("the stream ended before it was complete", partial=self._partial())
         data = acc.result()
         try:
