@@ -74,6 +74,14 @@ class Op:
     auth: tuple[str, ...]
     billable: bool
     deprecated: bool
+    envelope: dict[str, Any] | None = None  # x-relaykit-envelope
+    task: dict[str, Any] | None = None  # x-relaykit-task (on a submit operation)
+    fetch: Op | None = None  # the operation that fetches the task this one submits
+    poll: dict[str, Any] | None = None  # on a fetch operation: how waits follow its tasks
+
+    @property
+    def wait_name(self) -> str:
+        return self.name + "_and_wait"
 
     @property
     def returns(self) -> str:
@@ -275,8 +283,40 @@ def build_operations(doc: dict[str, Any]) -> list[Op]:
             auth=tuple(dict.fromkeys(auth)),
             billable=bool(spec.get("x-relaykit-billable")),
             deprecated=bool(spec.get("deprecated")),
+            envelope={**spec["x-relaykit-envelope"], "success": tuple(spec["x-relaykit-envelope"]["success"])} if spec.get("x-relaykit-envelope") else None,
+            task=spec.get("x-relaykit-task"),
         ))
+    link_tasks(ops)
     return ops
+
+
+def link_tasks(ops: list[Op]) -> None:
+    """Join each submit operation to its fetch operation (the spec is validated: they exist and
+    agree), and check the added method names are free."""
+    by_id = {op.operation_id: op for op in ops}
+    taken = {(op.resource, op.name) for op in ops}
+    for op in ops:
+        if not op.task:
+            continue
+        fetch = by_id[op.task["fetch"]]
+        op.fetch = fetch
+        where = f"#/paths/{op.path.replace('~', '~0').replace('/', '~1')}/{op.method.lower()}/x-relaykit-task"
+        for name in [(op.resource, op.wait_name)] + ([] if fetch.poll else [(fetch.resource, "wait")]):
+            if name in taken:
+                raise SpecError(where, f"the method {'.'.join(name[0])}.{name[1]} it adds is already taken")
+            taken.add(name)
+        if fetch.poll is None:
+            arg = next(a for a in fetch.args if a.wire == op.task["param"] and a.location in ("path", "query"))
+            fetch.poll = {
+                "fetch_arg": arg.py,
+                "status": op.task["status"],
+                "succeeded": tuple(op.task["succeeded"]),
+                "failed": tuple(op.task["failed"]),
+                "progress": op.task.get("progress"),
+                "error": op.task.get("error"),
+                "timeout": float(op.task.get("timeout", 900)),
+                "interval": float(op.task.get("interval", 2)),
+            }
 
 
 def body_args(doc: dict[str, Any], annotate: Annotator, target: dict[str, Any]) -> list[Arg]:

@@ -55,7 +55,11 @@ def render_package(doc: dict[str, Any], ops: list[Op], resources: list[Resource]
     files: dict[str, str] = {f"types/{name}": code for name, code in models.items()}
     module = env.get_template("resource.py.jinja")
     for res in resources:
-        files[f"resources/{res.attr}.py"] = module.render(header=spec_header, resources=res.walk())
+        ops_here = [op for r in res.walk() for op in r.ops]
+        files[f"resources/{res.attr}.py"] = module.render(
+            header=spec_header, resources=res.walk(),
+            has_envelope=any(op.envelope for op in ops_here), has_tasks=any(op.fetch or op.poll for op in ops_here),
+        )
     files["resources/__init__.py"] = spec_header
     files["_client.py"] = env.get_template("client.py.jinja").render(
         header=spec_header, resources=resources, gateways=gateways(doc)

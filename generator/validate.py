@@ -240,8 +240,137 @@ def check_union(doc: dict[str, Any], locate: Locator, path: tuple[Any, ...], nod
             fail(f"mapping entry {key!r} -> {ref!r} is not one of the oneOf variants", "discriminator", "mapping", key)
 
 
+def json_response_schema(doc: dict[str, Any], op: dict[str, Any]) -> dict[str, Any] | None:
+    """The schema of an operation's first 2xx JSON response, if it has one."""
+    for code in sorted(op.get("responses", {})):
+        if str(code).startswith("2"):
+            response = op["responses"][code]
+            if "$ref" in response:
+                response = resolve(doc, response["$ref"])
+            media = (response.get("content") or {}).get("application/json")
+            if media and isinstance(media.get("schema"), dict):
+                return dict(media["schema"])
+    return None
+
+
+def pointer_problem(value: Any) -> str | None:
+    """Why a value is not an RFC 6901 JSON pointer (None when it is one)."""
+    if not isinstance(value, str):
+        return f"a JSON pointer must be a string (got {value!r})"
+    if value and not value.startswith("/"):
+        return f"JSON pointer {value!r} must start with '/'"
+    if any(not t.startswith(("0", "1")) for t in value.split("~")[1:]):
+        return f"JSON pointer {value!r} has a '~' not followed by 0 or 1"
+    return None
+
+
+def schema_may_have(doc: dict[str, Any], schema: Any, tokens: list[str], depth: int = 0) -> bool:
+    """False when the pointer certainly leads nowhere in the schema: a property the object
+    does not declare, an index into a non-array, a step into a scalar. Open schemas (no declared
+    properties) and deep recursion count as resolvable elsewhere, so they pass."""
+    if not tokens or depth > 32 or not isinstance(schema, dict):
+        return True
+    if "$ref" in schema:
+        return schema_may_have(doc, resolve(doc, schema["$ref"]), tokens, depth + 1)
+    variants = schema.get("anyOf") or schema.get("oneOf") or schema.get("allOf")
+    if variants:
+        return any(schema_may_have(doc, v, tokens, depth + 1) for v in variants)
+    token = tokens[0].replace("~1", "/").replace("~0", "~")
+    types = schema.get("type")
+    types = set(types) if isinstance(types, list) else {types} if types else set()
+    if "array" in types and token.isdigit():
+        return schema_may_have(doc, schema.get("items", {}), tokens[1:], depth + 1)
+    props = schema.get("properties")
+    if isinstance(props, dict) and props:
+        return token in props and schema_may_have(doc, props[token], tokens[1:], depth + 1)
+    return not types or "object" in types
+
+
+ENVELOPE_KEYS = {"code", "message", "success"}
+TASK_KEYS = {"fetch", "id", "param", "status", "succeeded", "failed", "progress", "error", "timeout", "interval"}
+POLL_KEYS = ("fetch", "param", "status", "succeeded", "failed", "progress", "error", "timeout", "interval")
+
+
+def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
+    """x-relaykit-envelope and x-relaykit-task (spec/CONVENTIONS.md): well-formed, and every
+    pointer leads somewhere in the response schema it points into."""
+    by_id = {op["operationId"]: (path, method, op) for path, method, op in operations(doc)}
+    polls: dict[str, tuple[dict[str, Any], str]] = {}
+    for path, method, op in operations(doc):
+        base = ("paths", path, method)
+
+        def fail(msg: str, *more: object, base: tuple[Any, ...] = base) -> NoReturn:
+            raise SpecError(locate(pointer(*base, *more)), msg)
+
+        def check_pointer(ext: str, key: str, value: Any, schema: dict[str, Any] | None, owner: str, fail: Any = fail) -> None:
+            problem = pointer_problem(value)
+            if problem:
+                fail(problem, ext, key)
+            if schema is not None and not schema_may_have(doc, schema, value.split("/")[1:]):
+                fail(f"{value} does not exist in the response schema of {owner}", ext, key)
+
+        envelope = op.get("x-relaykit-envelope")
+        if envelope is not None:
+            ext = "x-relaykit-envelope"
+            if not isinstance(envelope, dict) or "code" not in envelope or "success" not in envelope:
+                fail("needs a mapping with `code` (a JSON pointer) and `success` (a list of codes)", ext)
+            for key in sorted(set(envelope) - ENVELOPE_KEYS):
+                fail(f"unknown key {key!r}", ext, key)
+            schema = json_response_schema(doc, op)
+            if schema is None:
+                fail("an envelope needs a JSON 2xx response", ext)
+            check_pointer(ext, "code", envelope["code"], schema, op["operationId"])
+            if envelope.get("message") is not None:
+                check_pointer(ext, "message", envelope["message"], schema, op["operationId"])
+            if not isinstance(envelope["success"], list) or not envelope["success"]:
+                fail("`success` must be a non-empty list of code values", ext, "success")
+        task = op.get("x-relaykit-task")
+        if task is None:
+            continue
+        ext = "x-relaykit-task"
+        if not isinstance(task, dict):
+            fail("must be a mapping (fetch, id, param, status, succeeded, failed...)", ext)
+        for key in ("fetch", "id", "param", "status", "succeeded", "failed"):
+            if key not in task:
+                fail(f"missing {key!r}", ext)
+        for key in sorted(set(task) - TASK_KEYS):
+            fail(f"unknown key {key!r}", ext, key)
+        target = by_id.get(task["fetch"]) if isinstance(task["fetch"], str) else None
+        if target is None:
+            fail(f"fetch operation {task['fetch']!r} does not exist", ext, "fetch")
+        fetch = target[2]
+        if fetch["x-relaykit-resource"].split(".")[0] != op["x-relaykit-resource"].split(".")[0]:
+            fail(f"fetch operation {task['fetch']!r} must be under the same client namespace ({op['x-relaykit-resource'].split('.')[0]})", ext, "fetch")
+        params = [resolve(doc, p["$ref"]) if "$ref" in p else p for p in fetch.get("parameters", [])]
+        if not any(p.get("name") == task["param"] and p.get("in") in ("path", "query") for p in params):
+            fail(f"{task['param']!r} is not a path or query parameter of {task['fetch']}", ext, "param")
+        others = [p["name"] for p in params if p.get("required") and p.get("name") != task["param"]]
+        if others or (fetch.get("requestBody") or {}).get("required"):
+            fail(f"{task['fetch']} needs other arguments ({', '.join(others) or 'a body'}); a fetch operation takes only the id", ext, "fetch")
+        submit_schema = json_response_schema(doc, op)
+        fetch_schema = json_response_schema(doc, fetch)
+        if submit_schema is None or fetch_schema is None:
+            fail("the submit and the fetch operation both need a JSON 2xx response", ext)
+        check_pointer(ext, "id", task["id"], submit_schema, op["operationId"])
+        for key in ("status", "progress", "error"):
+            if task.get(key) is not None:
+                check_pointer(ext, key, task[key], fetch_schema, task["fetch"])
+        for key in ("succeeded", "failed"):
+            if not isinstance(task[key], list) or not task[key]:
+                fail(f"`{key}` must be a non-empty list of status values", ext, key)
+        for key in ("timeout", "interval"):
+            value = task.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
+                fail(f"`{key}` must be a positive number of seconds", ext, key)
+        poll = {k: task.get(k) for k in POLL_KEYS}
+        if task["fetch"] in polls and polls[task["fetch"]][0] != poll:
+            fail(f"differs from the x-relaykit-task of {polls[task['fetch']][1]} for the same fetch operation (only `id` may differ)", ext)
+        polls.setdefault(task["fetch"], (poll, op["operationId"]))
+
+
 def check_project_rules(doc: dict[str, Any], locate: Locator) -> None:
     """Our own rules, on a document that is valid OpenAPI with resolvable refs."""
     check_operations(doc, locate)
     check_schemas(doc, locate)
     check_unions(doc, locate)
+    check_task_extensions(doc, locate)

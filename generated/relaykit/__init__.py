@@ -21,6 +21,7 @@ from ._errors import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    EnvelopeError,
     InternalServerError,
     NotFoundError,
     OverloadedError,
@@ -31,7 +32,10 @@ from ._errors import (
     RelaykitError,
     ResponseValidationError,
     StreamError,
+    TaskFailedError,
+    TaskTimeoutError,
     UnprocessableEntityError,
+    WebhookError,
 )
 from ._types import NOT_GIVEN, NotGiven
 
@@ -40,6 +44,7 @@ if TYPE_CHECKING:
     from ._models import BaseModel, UnknownEvent
     from ._response import AsyncBinaryResponse, BinaryResponse, RawResponse
     from ._streaming import AsyncStream, Stream
+    from ._webhooks import parse_webhook
 
 _LAZY = {
     "BaseModel": "._models",
@@ -50,6 +55,7 @@ _LAZY = {
     "AsyncBinaryResponse": "._response",
     "Stream": "._streaming",
     "AsyncStream": "._streaming",
+    "parse_webhook": "._webhooks",
 }
 
 
@@ -65,7 +71,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = [
     "GATEWAYS",
@@ -84,6 +90,7 @@ __all__ = [
     "BinaryResponse",
     "Client",
     "ConflictError",
+    "EnvelopeError",
     "FileInput",
     "InternalServerError",
     "NotFoundError",
@@ -98,6 +105,10 @@ __all__ = [
     "ResponseValidationError",
     "Stream",
     "StreamError",
+    "TaskFailedError",
+    "TaskTimeoutError",
     "UnknownEvent",
     "UnprocessableEntityError",
+    "WebhookError",
+    "parse_webhook",
 ]

@@ -255,6 +255,8 @@ class BaseClient:
         return path, query, headers, body, streaming, modes
 
     def _parse(self, op: Operation, response: httpx.Response, body: bytes) -> Any:
+        if op.envelope is not None:
+            op.envelope.check(response, body)
         if op.response_text and not _is_json(response, body):
             return response.text
         adapter = op.response_adapter

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .resources.ideogram import AsyncIdeogram, Ideogram
     from .resources.images import AsyncImages, Images
     from .resources.messages import AsyncMessages, Messages
+    from .resources.midjourney import AsyncMidjourney, Midjourney
     from .resources.models import AsyncModels, Models
     from .resources.moderations import AsyncModerations, Moderations
     from .resources.rerank import AsyncRerank, Rerank
@@ -145,6 +146,12 @@ class Client(SyncAPIClient):
 
         return Moderations(self)
 
+    @cached_property
+    def midjourney(self) -> Midjourney:
+        from .resources.midjourney import Midjourney
+
+        return Midjourney(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -256,3 +263,9 @@ class AsyncClient(AsyncAPIClient):
         from .resources.moderations import AsyncModerations
 
         return AsyncModerations(self)
+
+    @cached_property
+    def midjourney(self) -> AsyncMidjourney:
+        from .resources.midjourney import AsyncMidjourney
+
+        return AsyncMidjourney(self)

@@ -151,6 +151,53 @@ class StreamError(APIError):
         self.code = code
 
 
+class EnvelopeError(APIStatusError):
+    """The gateway answered HTTP 200 with an in-body code that means failure (the operation's
+    envelope in the spec says which codes mean success). ``code`` and ``message`` are what the
+    body said; ``body`` is the raw body."""
+
+    def __str__(self) -> str:
+        rid = f" (request id {self.request_id})" if self.request_id else ""
+        return f"code {self.code!r}: {self.message}{rid}"
+
+
+class TaskFailedError(RelaykitError):
+    """A task ended in a failed status. ``task`` is the last fetched task (typed), ``reason``
+    the failure reason the gateway gave (if any), ``task_id`` its id."""
+
+    def __init__(self, task: Any, reason: str | None, task_id: str, status: Any = None) -> None:
+        super().__init__(
+            f"task {task_id} failed"
+            + (f" ({status})" if status is not None else "")
+            + (f": {reason}" if reason else "")
+        )
+        self.task = task
+        self.reason = reason
+        self.task_id = task_id
+        self.status = status
+
+
+class TaskTimeoutError(RelaykitError, TimeoutError):
+    """A task did not finish within the wait's time limit. ``task`` is the last task fetched
+    (None when no fetch succeeded), ``task_id`` its id: wait on it again to resume."""
+
+    def __init__(self, task: Any, task_id: str, waited: float) -> None:
+        super().__init__(f"task {task_id} did not finish within {waited:g} s")
+        self.task = task
+        self.task_id = task_id
+        self.waited = waited
+
+
+class WebhookError(RelaykitError, ValueError):
+    """A webhook body that is not JSON or does not fit the expected model. ``body`` holds it;
+    ``errors`` are pydantic's findings."""
+
+    def __init__(self, message: str, *, body: bytes, errors: Any = None) -> None:
+        super().__init__(message)
+        self.body = body
+        self.errors = errors
+
+
 _BY_STATUS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,

@@ -124,6 +124,7 @@ class Operation:
     stream_union: bool = False
     auth: tuple[str, ...] = ("bearer",)
     billable: bool = False  # never retried once it may have reached the server
+    envelope: Any = None  # an _envelope.Envelope: in-body success code checked on 2xx bodies
 
     @cached_property
     def response_adapter(self) -> pydantic.TypeAdapter[Any] | None:
