@@ -9,6 +9,7 @@ import importlib
 from typing import Any
 
 import httpx
+import pydantic
 import pytest
 import relaykit
 from relaykit._operation import Operation
@@ -96,7 +97,7 @@ def check_result(op: SpecOp, mode: bool | None, result: Any, events: list[Any]) 
     elif isinstance(result, (relaykit.BinaryResponse, relaykit.AsyncBinaryResponse)):
         assert result.status_code == 200 and result.content
     elif op.response_schema:
-        assert isinstance(result, relaykit.BaseModel) or isinstance(result, str)
+        assert isinstance(result, (relaykit.BaseModel, pydantic.RootModel, str))
 
 
 @pytest.mark.parametrize(("op", "mode"), CASES)
