@@ -1,0 +1,77 @@
+"""A fake task gateway on 127.0.0.1: Midjourney-style submit and fetch endpoints that walk a
+task through a scripted list of answers. Used by the task tests and the task benchmark."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+Answer = tuple[int, dict[str, str], Any]  # status, headers, JSON body
+
+
+def task(task_id: str, status: str, progress: str, **more: Any) -> dict[str, Any]:
+    return {"id": task_id, "action": "IMAGINE", "status": status, "progress": progress, "failReason": "", "imageUrl": "", "buttons": [], **more}
+
+
+class FakeTaskServer:
+    """Answers POST /mj/submit/* with ``submit`` and GET /mj/task/{id}/fetch with the next of
+    ``fetches`` (the last one repeats). Records every request as (method, path, headers)."""
+
+    def __init__(self) -> None:
+        self.submit: Answer = (200, {}, {"code": 1, "description": "Submit success", "result": "1001"})
+        self.fetches: list[Answer] = []
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                if length:
+                    self.rfile.read(length)
+                with server.lock:
+                    server.requests.append((self.command, self.path, dict(self.headers.items())))
+                    if self.path.startswith("/mj/submit/"):
+                        status, headers, body = server.submit
+                    elif self.path.startswith("/mj/task/") and server.fetches:
+                        status, headers, body = server.fetches.pop(0) if len(server.fetches) > 1 else server.fetches[0]
+                    else:
+                        status, headers, body = 404, {}, {"error": {"message": "no such route"}}
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = _answer
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def start(self) -> FakeTaskServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(5)
+
+    def paths(self) -> list[str]:
+        with self.lock:
+            return [f"{method} {path}" for method, path, _ in self.requests]
