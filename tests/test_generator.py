@@ -255,3 +255,120 @@ def test_committed_tree_is_what_the_generator_makes() -> None:
     """The golden check: regenerate into a temporary directory and diff."""
     result = subprocess.run([sys.executable, "-m", "generator", "--check"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr
+
+
+# -- x-relaykit-envelope and x-relaykit-task ----------------------------------------------------
+
+JOBS = "/v1/widgets/jobs"
+JOB = "/v1/widgets/jobs/{jobId}"
+
+
+def task_family() -> dict[str, Any]:
+    """The tiny family plus a task API: a submission answering {code, msg, job} and a fetch."""
+    fam = family()
+
+    def op(operation_id: str, method: str, schema: str, example: Any, **more: Any) -> dict[str, Any]:
+        return {
+            "operationId": operation_id,
+            "summary": operation_id,
+            "tags": ["t"],
+            "x-relaykit-resource": "widgets.jobs",
+            "x-relaykit-method": method,
+            "x-relaykit-source": ["test"],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}, "examples": {"one": {"value": example}}}}}},
+            **more,
+        }
+
+    fam["paths"][JOBS] = {"post": op(
+        "startWidgetJob", "start", "WidgetTicket", {"code": 0, "msg": "ok", "job": {"jobId": "j1"}},
+        requestBody={"content": {"application/json": {"schema": {"$ref": "#/components/schemas/WidgetRequest"}}}},
+        **{
+            "x-relaykit-billable": True,
+            "x-relaykit-envelope": {"code": "/code", "message": "/msg", "success": [0]},
+            "x-relaykit-task": {"fetch": "getWidgetJob", "id": "/job/jobId", "param": "jobId", "status": "/data/state", "succeeded": ["done"], "failed": ["broken"], "progress": "/data/pct", "error": "/data/why", "timeout": 60, "interval": 1},
+        },
+    )}
+    fam["paths"][JOB] = {"get": op(
+        "getWidgetJob", "retrieve", "WidgetJob", {"data": {"state": "done", "pct": 100}},
+        parameters=[{"name": "jobId", "in": "path", "required": True, "schema": {"type": "string"}}],
+    )}
+    schemas = fam["components"]["schemas"]
+    schemas["WidgetTicket"] = {"title": "WidgetTicket", "type": "object", "required": ["code"], "properties": {"code": {"type": "integer"}, "msg": {"type": "string"}, "job": {"$ref": "#/components/schemas/WidgetJobRef"}}}
+    schemas["WidgetJobRef"] = {"title": "WidgetJobRef", "type": "object", "properties": {"jobId": {"type": "string"}}}
+    schemas["WidgetJob"] = {"title": "WidgetJob", "type": "object", "properties": {"data": {"$ref": "#/components/schemas/WidgetJobData"}}}
+    schemas["WidgetJobData"] = {"title": "WidgetJobData", "type": "object", "properties": {"state": {"type": "string"}, "pct": {"type": "integer"}, "why": {"type": ["string", "null"]}}}
+    return fam
+
+
+def test_tiny_task_api_generates_and_waits(tmp_path: Path, restore_relaykit: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(tmp_path, write_spec(tmp_path, task_family())) == 0
+    pkg = load_package(tmp_path / "out")
+    tasks = importlib.import_module("relaykit._tasks")
+    sleeps: list[float] = []
+
+    class Clock:
+        now = staticmethod(lambda: 50.0 + sum(sleeps))
+        sleep = staticmethod(sleeps.append)
+
+    monkeypatch.setattr(tasks, "clock", Clock())
+    states = iter(["queued", "mystery", "done"])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(200, json={"code": 0, "msg": "ok", "job": {"jobId": "j 7"}})
+        assert request.url.raw_path == b"/v1/widgets/jobs/j%207"
+        return httpx.Response(200, json={"data": {"state": next(states), "pct": 5}})
+
+    client = pkg.Client(api_key="k", gateway="tiny", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    job = client.widgets.jobs.start_and_wait(name="bolt")
+    assert type(job).__name__ == "WidgetJob" and job.data.state == "done"
+    assert sleeps == [1.0, 1.5]
+    states = iter(["broken"])
+    with pytest.raises(pkg.TaskFailedError):
+        client.widgets.jobs.wait("j 7")
+
+    refused = pkg.Client(api_key="k", gateway="tiny", http_client=httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json={"code": 3, "msg": "no"}))))
+    with pytest.raises(pkg.EnvelopeError, match="no"):
+        refused.widgets.jobs.start(name="bolt")
+
+
+def _task(f: dict[str, Any]) -> dict[str, Any]:
+    return dict(f["paths"][JOBS]["post"]["x-relaykit-task"])
+
+
+def _set_task(f: dict[str, Any], **changes: Any) -> None:
+    f["paths"][JOBS]["post"]["x-relaykit-task"] = {k: v for k, v in {**_task(f), **changes}.items() if v is not None}
+
+
+def _set_envelope(f: dict[str, Any], value: Any) -> None:
+    f["paths"][JOBS]["post"]["x-relaykit-envelope"] = value
+
+
+TASK_BROKEN = [
+    ("fetch missing", lambda f: _set_task(f, fetch="getGadget"), "post/x-relaykit-task/fetch: fetch operation 'getGadget' does not exist"),
+    ("param missing", lambda f: _set_task(f, param="id"), "post/x-relaykit-task/param: 'id' is not a path or query parameter of getWidgetJob"),
+    ("id pointer malformed", lambda f: _set_task(f, id="job/jobId"), "post/x-relaykit-task/id: JSON pointer 'job/jobId' must start with '/'"),
+    ("bad tilde", lambda f: _set_task(f, status="/data/st~2ate"), "post/x-relaykit-task/status: JSON pointer '/data/st~2ate' has a '~' not followed by 0 or 1"),
+    ("id not in submit response", lambda f: _set_task(f, id="/job/taskId"), "post/x-relaykit-task/id: /job/taskId does not exist in the response schema of startWidgetJob"),
+    ("status not in fetch response", lambda f: _set_task(f, status="/data/status"), "post/x-relaykit-task/status: /data/status does not exist in the response schema of getWidgetJob"),
+    ("progress through a scalar", lambda f: _set_task(f, progress="/data/pct/value"), "post/x-relaykit-task/progress: /data/pct/value does not exist"),
+    ("empty succeeded", lambda f: _set_task(f, succeeded=[]), "post/x-relaykit-task/succeeded: `succeeded` must be a non-empty list"),
+    ("missing failed", lambda f: f["paths"][JOBS]["post"]["x-relaykit-task"].pop("failed"), "post/x-relaykit-task: missing 'failed'"),
+    ("zero interval", lambda f: _set_task(f, interval=0), "post/x-relaykit-task/interval: `interval` must be a positive number"),
+    ("unknown key", lambda f: _set_task(f, every=3), "post/x-relaykit-task/every: unknown key 'every'"),
+    ("fetch needs more", lambda f: f["paths"][JOB]["get"]["parameters"].append({"name": "shop", "in": "query", "required": True, "schema": {"type": "string"}}), "post/x-relaykit-task/fetch: getWidgetJob needs other arguments (shop)"),
+    ("envelope without success", lambda f: _set_envelope(f, {"code": "/code"}), "post/x-relaykit-envelope: needs a mapping with `code`"),
+    ("envelope empty success", lambda f: _set_envelope(f, {"code": "/code", "success": []}), "post/x-relaykit-envelope/success: `success` must be a non-empty list"),
+    ("envelope code not in schema", lambda f: _set_envelope(f, {"code": "/status", "success": [0]}), "post/x-relaykit-envelope/code: /status does not exist in the response schema of startWidgetJob"),
+    ("envelope message malformed", lambda f: _set_envelope(f, {"code": "/code", "message": "msg", "success": [0]}), "post/x-relaykit-envelope/message: JSON pointer 'msg' must start with '/'"),
+]
+
+
+@pytest.mark.parametrize(("name", "breaker", "message"), TASK_BROKEN, ids=[b[0] for b in TASK_BROKEN])
+def test_broken_task_extension_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, breaker: Any, message: str) -> None:
+    fam = task_family()
+    breaker(fam)
+    assert run(tmp_path, write_spec(tmp_path, fam)) == 2
+    err = capsys.readouterr().err
+    assert "family.yaml#/paths/~1v1~1widgets~1jobs/" in err and message in err, err
+    assert "nothing was written" in err and not (tmp_path / "out").exists()
