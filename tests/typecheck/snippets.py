@@ -122,6 +122,40 @@ async def async_chat() -> None:
                 print(chunk.id)
 
 
+def midjourney(client: relaykit.Client) -> str | None:
+    def show(task: types.MidjourneyTask) -> None:
+        print(task.status, task.progress)
+
+    submitted = client.midjourney.imagine(prompt="a red fox --ar 16:9", bot_type="MID_JOURNEY")
+    assert_type(submitted, types.MidjourneySubmitResponse)
+    try:
+        task = client.midjourney.imagine_and_wait(prompt="a red fox", poll_interval=3, timeout=600, on_progress=show)
+    except relaykit.EnvelopeError as exc:
+        print(exc.code, exc.message, exc.body)
+        return None
+    except relaykit.TaskFailedError as exc:
+        print(exc.task_id, exc.reason, exc.task)
+        return None
+    except relaykit.TaskTimeoutError as exc:
+        task = client.midjourney.tasks.wait(exc.task_id, timeout=1200)
+    assert_type(task, types.MidjourneyTask)
+    if task.buttons:
+        upscaled = client.midjourney.action_and_wait(custom_id=task.buttons[0].custom_id, task_id=task.id)
+        assert_type(upscaled, types.MidjourneyTask)
+    hooked = relaykit.parse_webhook(types.MidjourneyTask, b"{}")
+    assert_type(hooked, types.MidjourneyTask)
+    listed = client.midjourney.tasks.list(ids=[task.id])
+    assert_type(listed, types.MidjourneyTaskList)
+    return task.image_url
+
+
+async def midjourney_async(client: relaykit.AsyncClient) -> None:
+    task = await client.midjourney.blend_and_wait(base64_array=["data:image/png;base64,AA", "data:image/png;base64,BB"], dimensions="SQUARE")
+    assert_type(task, types.MidjourneyTask)
+    again = await client.midjourney.tasks.wait(task.id, on_progress=lambda t: print(t.progress))
+    assert_type(again, types.MidjourneyTask)
+
+
 def main() -> None:
     client = relaykit.Client(gateway="key4u", max_retries=3)
     fast = client.with_options(timeout=10.0)
