@@ -22,6 +22,7 @@ class FakeTaskServer:
     def __init__(self) -> None:
         self.submit: Answer = (200, {}, {"code": 1, "description": "Submit success", "result": "1001"})
         self.fetches: list[Answer] = []
+        self.script: list[Answer] | None = None  # when set, every submission restarts it
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.lock = threading.Lock()
         server = self
@@ -39,6 +40,8 @@ class FakeTaskServer:
                 with server.lock:
                     server.requests.append((self.command, self.path, dict(self.headers.items())))
                     if self.path.startswith("/mj/submit/"):
+                        if server.script is not None:
+                            server.fetches = list(server.script)
                         status, headers, body = server.submit
                     elif self.path.startswith("/mj/task/") and server.fetches:
                         status, headers, body = server.fetches.pop(0) if len(server.fetches) > 1 else server.fetches[0]
@@ -75,3 +78,25 @@ class FakeTaskServer:
     def paths(self) -> list[str]:
         with self.lock:
             return [f"{method} {path}" for method, path, _ in self.requests]
+
+
+
+def main() -> None:
+    """``python -m tests.fake_tasks POLLS``: serve a task that runs for POLLS fetches and then
+    succeeds, afresh for every submission (for the benchmark); print the URL; stop when stdin
+    closes."""
+    import sys
+
+    polls = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    server = FakeTaskServer()
+    server.script = [(200, {}, task("1001", "IN_PROGRESS", f"{i * 10}%")) for i in range(polls - 1)]
+    server.script.append((200, {}, task("1001", "SUCCESS", "100%")))
+    server.fetches = list(server.script)
+    server.start()
+    print(server.url, flush=True)
+    sys.stdin.read()
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

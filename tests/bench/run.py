@@ -53,7 +53,7 @@ QUICK = {
     "warm": 2,
     "warm_sse_events": 200,
 }
-ALL = ("cold", "first-call", "call", "large", "sse", "generate")
+ALL = ("cold", "first-call", "call", "large", "sse", "generate", "task-wait")
 
 
 _T0 = time.perf_counter()
@@ -106,6 +106,7 @@ def label(r: dict[str, Any]) -> str:
         "sse": f"SSE {r.get('extra', {}).get('events', 0) / 1000:g}k events",
         "generate": "make generate",
         "deterministic": "generate determinism",
+        "task-wait": "task wait (ratio = CPU / wall)",
     }
     parts = [names.get(sc, sc)]
     if r.get("endpoint"):
@@ -217,6 +218,9 @@ def main() -> int:
         if "generate" in only:
             log("make generate, twice into temporary directories...")
             rows += scenarios.generate()
+        if "task-wait" in only:
+            log("waiting on a task (5 polls from a 1 s interval, sync and async)...")
+            rows += scenarios.task_wait()
     except AssertionError as exc:
         log(f"CHECK FAILED: {exc}")
         return 2
