@@ -372,3 +372,23 @@ def test_broken_task_extension_is_a_clear_error(tmp_path: Path, capsys: pytest.C
     err = capsys.readouterr().err
     assert "family.yaml#/paths/~1v1~1widgets~1jobs/" in err and message in err, err
     assert "nothing was written" in err and not (tmp_path / "out").exists()
+
+
+def test_a_method_name_the_task_helpers_need_is_refused_when_taken(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fam = task_family()
+    fam["paths"][JOB]["get"]["x-relaykit-method"] = "wait"
+    assert run(tmp_path, write_spec(tmp_path, fam)) == 2
+    err = capsys.readouterr().err
+    assert "/x-relaykit-task: the method widgets.jobs.wait it adds is already taken" in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_submits_sharing_a_fetch_must_agree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fam = task_family()
+    again = json.loads(json.dumps(fam["paths"][JOBS]["post"]))
+    again.update(operationId="restartWidgetJob", **{"x-relaykit-method": "restart"})
+    again["x-relaykit-task"]["succeeded"] = ["finished"]
+    fam["paths"]["/v1/widgets/jobs/restart"] = {"post": again}
+    assert run(tmp_path, write_spec(tmp_path, fam)) == 2
+    err = capsys.readouterr().err
+    assert "restart/post/x-relaykit-task: differs from the x-relaykit-task of startWidgetJob" in err, err
