@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .resources.moderations import AsyncModerations, Moderations
     from .resources.rerank import AsyncRerank, Rerank
     from .resources.responses import AsyncResponses, Responses
+    from .resources.suno import AsyncSuno, Suno
 
 __all__ = ["Client", "AsyncClient", "GATEWAYS"]
 
@@ -145,6 +146,12 @@ class Client(SyncAPIClient):
 
         return Moderations(self)
 
+    @cached_property
+    def suno(self) -> Suno:
+        from .resources.suno import Suno
+
+        return Suno(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -256,3 +263,9 @@ class AsyncClient(AsyncAPIClient):
         from .resources.moderations import AsyncModerations
 
         return AsyncModerations(self)
+
+    @cached_property
+    def suno(self) -> AsyncSuno:
+        from .resources.suno import AsyncSuno
+
+        return AsyncSuno(self)
