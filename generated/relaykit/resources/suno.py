@@ -115,8 +115,8 @@ _LIST_SUNO_MUSIC = Operation(
     method="GET",
     path="/suno/act/my-musics",
     query_params=(
-        Param("page_num", "pageNum", kind="string"),
-        Param("page_size", "pageSize", kind="string"),
+        Param("page_num", "pageNum"),
+        Param("page_size", "pageSize"),
     ),
     response_model=types.SunoMusicListResponse,
     auth=("bearer",),
@@ -743,8 +743,8 @@ class SunoMusic(SyncResource):
     def list(
         self,
         *,
-        page_num: str | NotGiven = NOT_GIVEN,
-        page_size: str | NotGiven = NOT_GIVEN,
+        page_num: int | str | NotGiven = NOT_GIVEN,
+        page_size: int | str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -897,8 +897,8 @@ class AsyncSunoMusic(AsyncResource):
     async def list(
         self,
         *,
-        page_num: str | NotGiven = NOT_GIVEN,
-        page_size: str | NotGiven = NOT_GIVEN,
+        page_num: int | str | NotGiven = NOT_GIVEN,
+        page_size: int | str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
