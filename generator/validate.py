@@ -288,7 +288,7 @@ def schema_may_have(doc: dict[str, Any], schema: Any, tokens: list[str], depth: 
 
 ENVELOPE_KEYS = {"code", "message", "success"}
 TASK_KEYS = {"fetch", "id", "param", "status", "succeeded", "failed", "progress", "error", "timeout", "interval"}
-POLL_KEYS = ("fetch", "param", "status", "succeeded", "failed", "progress", "error", "timeout", "interval")
+POLL_KEYS = ("fetch", "param", "status", "succeeded", "failed", "progress", "error")
 
 
 def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
@@ -362,9 +362,9 @@ def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
             value = task.get(key)
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
                 fail(f"`{key}` must be a positive number of seconds", ext, key)
-        poll = {k: task.get(k) for k in POLL_KEYS}
+        poll = {k: task.get(k) for k in POLL_KEYS}  # timeout and interval are each submit's own
         if task["fetch"] in polls and polls[task["fetch"]][0] != poll:
-            fail(f"differs from the x-relaykit-task of {polls[task['fetch']][1]} for the same fetch operation (only `id` may differ)", ext)
+            fail(f"differs from the x-relaykit-task of {polls[task['fetch']][1]} for the same fetch operation (only `id`, `timeout` and `interval` may differ)", ext)
         polls.setdefault(task["fetch"], (poll, op["operationId"]))
 
 

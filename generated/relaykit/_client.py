@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .resources.moderations import AsyncModerations, Moderations
     from .resources.rerank import AsyncRerank, Rerank
     from .resources.responses import AsyncResponses, Responses
+    from .resources.suno import AsyncSuno, Suno
 
 __all__ = ["Client", "AsyncClient", "GATEWAYS"]
 
@@ -152,6 +153,12 @@ class Client(SyncAPIClient):
 
         return Midjourney(self)
 
+    @cached_property
+    def suno(self) -> Suno:
+        from .resources.suno import Suno
+
+        return Suno(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -269,3 +276,9 @@ class AsyncClient(AsyncAPIClient):
         from .resources.midjourney import AsyncMidjourney
 
         return AsyncMidjourney(self)
+
+    @cached_property
+    def suno(self) -> AsyncSuno:
+        from .resources.suno import AsyncSuno
+
+        return AsyncSuno(self)

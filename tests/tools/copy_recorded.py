@@ -15,7 +15,7 @@ TARGET = ROOT / "tests" / "fixtures" / "recorded"
 
 FAMILIES = {
     "chat", "completions", "embeddings", "models", "responses", "responses-stream", "claude", "claude-stream",
-    "gemini", "errors", "images", "ideogram", "audio", "rerank", "midjourney",
+    "gemini", "errors", "images", "ideogram", "audio", "rerank", "midjourney", "suno",
 }
 # Payloads of endpoints the spec does not describe (yet).
 SKIP = {
