@@ -8,33 +8,34 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import itertools
 import json
-import multiprocessing
+import os
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .bundle import to_json, to_yaml
+from .cache import Cache
 from .diff import compare, summary
 from .errors import SpecError
 from .load import load_spec
-from .models import generate_models
 from .operations import build_operations, build_resources
+from .passes import Passes
 from .render import TEMPLATES, header, render_package, stats
 from .validate import (
     Locator,
     check_project_rules,
     check_refs,
-    openapi_problem,
     raise_openapi_problem,
 )
 from .write import write_tree
 
 REPO = Path(__file__).resolve().parent.parent
+MAX_DIFF = 400  # diff lines shown by --check
 
 
 def surface_change(doc: dict[str, Any], dist_dir: Path) -> str | None:
@@ -48,28 +49,31 @@ def surface_change(doc: dict[str, Any], dist_dir: Path) -> str | None:
     return f"  surface     {summary(changes)}; see `make spec-diff BASE=HEAD`"
 
 
-def build(spec_path: Path, dist_dir: Path | None = None) -> tuple[dict[str, str], dict[str, str], str]:
+def build(
+    spec_path: Path, dist_dir: Path | None = None, *, cache: Cache | None = None, jobs: int = 1
+) -> tuple[dict[str, str], dict[str, str], str]:
     """(package files, dist files, summary) — nothing is written."""
     started = time.perf_counter()
     doc, origin = load_spec(spec_path)
     locate = Locator(origin, str(spec_path))
     check_refs(doc, locate)
-    # openapi-spec-validator is the slowest stage: it runs in a second process while this one
-    # generates. Its verdict is awaited before anything is returned, and it comes first: our
-    # own rules assume a valid document and may fail less clearly on an invalid one.
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        openapi = pool.submit(openapi_problem, doc)
+    # openapi-spec-validator and the model generator are the slow stages: they run per family
+    # in worker processes (or come from the cache) while this process does the rest. The
+    # validator's verdict comes first: our own rules assume a valid document and may fail less
+    # clearly on an invalid one.
+    models_header = header("spec/dist/openapi.yaml")
+    with Passes(doc, origin, str(spec_path), models_header, cache or Cache(None), jobs) as passes:
         try:
             check_project_rules(doc, locate)
             dist = {"openapi.yaml": to_yaml(doc), "openapi.json": to_json(doc)}
             ops = build_operations(doc)
             resources = build_resources(ops)
-            models = generate_models(doc, header("spec/dist/openapi.yaml"), origin)
-            files = render_package(doc, ops, resources, models)
         except Exception:
-            raise_openapi_problem(openapi.result(), locate)
+            raise_openapi_problem(passes.problem(), locate)
             raise
-        raise_openapi_problem(openapi.result(), locate)
+        raise_openapi_problem(passes.problem(), locate)
+        models = passes.models()
+    files = render_package(doc, ops, resources, models)
     for path in sorted((TEMPLATES / "runtime").glob("*.py")):
         files[path.name] = header(f"templates/runtime/{path.name}") + path.read_text(encoding="utf-8")
     files["py.typed"] = ""
@@ -93,15 +97,32 @@ def build(spec_path: Path, dist_dir: Path | None = None) -> tuple[dict[str, str]
     return files, dist, "\n".join(lines)
 
 
-def diff_trees(expected: Path, actual: Path) -> list[str]:
-    out: list[str] = []
-    names = {p.relative_to(expected) for p in expected.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
-    names |= {p.relative_to(actual) for p in actual.rglob("*") if p.is_file() and "__pycache__" not in p.parts} if actual.exists() else set()
-    for rel in sorted(names):
-        a = (actual / rel).read_text(encoding="utf-8").splitlines(keepends=True) if (actual / rel).exists() else []
-        b = (expected / rel).read_text(encoding="utf-8").splitlines(keepends=True) if (expected / rel).exists() else []
-        out.extend(difflib.unified_diff(a, b, f"committed/{rel}", f"regenerated/{rel}"))
-    return out
+def _files(root: Path) -> set[Path]:
+    if not root.exists():
+        return set()
+    return {p.relative_to(root) for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+
+
+def stale_files(expected: Path, actual: Path) -> list[Path]:
+    """Files (relative paths) whose bytes differ, or that exist on one side only."""
+    names = _files(expected) | _files(actual)
+    return [
+        rel for rel in sorted(names)
+        if not (expected / rel).exists() or not (actual / rel).exists()
+        or (expected / rel).read_bytes() != (actual / rel).read_bytes()
+    ]
+
+
+def diff_lines(expected: Path, actual: Path, rel: Path, limit: int) -> list[str]:
+    def lines(path: Path) -> list[str]:
+        return path.read_text(encoding="utf-8").splitlines(keepends=True) if path.exists() else []
+
+    diff = difflib.unified_diff(lines(actual / rel), lines(expected / rel), f"committed/{rel}", f"regenerated/{rel}")
+    return list(itertools.islice(diff, limit))
+
+
+def cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,29 +131,46 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "generated", help="directory that holds the relaykit package")
     parser.add_argument("--dist", type=Path, default=REPO / "spec" / "dist", help="where the bundled spec goes")
     parser.add_argument("--check", action="store_true", help="regenerate to a temporary directory and diff")
+    parser.add_argument("--jobs", type=int, default=cpus(), help="worker processes for the per-family passes (1: none)")
+    parser.add_argument("--cache-dir", type=Path, default=REPO / ".cache" / "generator", help="cache of the per-family passes (safe to delete)")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     args = parser.parse_args(argv)
+    cache = Cache(None if args.no_cache else args.cache_dir)
     try:
-        files, dist, report = build(args.spec, args.dist)
+        files, dist, report = build(args.spec, args.dist, cache=cache, jobs=args.jobs)
     except SpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("nothing was written.", file=sys.stderr)
         return 2
+    cache.prune()
     if args.check:
-        with tempfile.TemporaryDirectory() as tmp:
-            write_tree(files, Path(tmp) / "relaykit")
-            write_tree(dist, Path(tmp) / "dist")
-            diff = diff_trees(Path(tmp) / "relaykit", args.out / "relaykit")
-            diff += diff_trees(Path(tmp) / "dist", args.dist)
-        if diff:
-            sys.stdout.writelines(diff[:400])
-            print(f"\ngenerated files are stale ({len(diff)} diff lines): run `make generate`", file=sys.stderr)
-            return 1
-        print("generated/ and spec/dist/ are up to date")
-        return 0
+        return check(files, dist, args.out / "relaykit", args.dist)
     write_tree(files, args.out / "relaykit")
     write_tree(dist, args.dist)
     print(report)
     return 0
+
+
+def check(files: dict[str, str], dist: dict[str, str], package: Path, dist_dir: Path) -> int:
+    """Compare bytes; text-diff only the first few stale files, and show at most MAX_DIFF lines."""
+    with tempfile.TemporaryDirectory() as tmp:
+        write_tree(files, Path(tmp) / "relaykit")
+        write_tree(dist, Path(tmp) / "dist")
+        pairs = [(Path(tmp) / "relaykit", package), (Path(tmp) / "dist", dist_dir)]
+        stale = [(pair, rel) for pair in pairs for rel in stale_files(*pair)]
+        shown: list[str] = []
+        for (expected, actual), rel in stale:
+            if len(shown) >= MAX_DIFF:
+                break
+            shown += diff_lines(expected, actual, rel, MAX_DIFF - len(shown))
+    if not stale:
+        print("generated/ and spec/dist/ are up to date")
+        return 0
+    sys.stdout.writelines(shown)
+    names = ", ".join(f"{actual.name}/{rel}" for (_, actual), rel in stale[:20])
+    more = f" and {len(stale) - 20} more" if len(stale) > 20 else ""
+    print(f"\n{len(stale)} generated files are stale ({names}{more}): run `make generate`", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -15,3 +15,7 @@ class SpecError(Exception):
         super().__init__(f"{where}: {message}")
         self.where = where
         self.message = message
+
+    def __reduce__(self) -> tuple[type[SpecError], tuple[str, str]]:
+        # Raised in a worker process, it comes back to the main one pickled.
+        return (SpecError, (self.where, self.message))

@@ -2,7 +2,7 @@
 
 Every option is spelled out here (and the tool's version is pinned in requirements-dev.txt):
 they decide the generated code. Unions of refs become type aliases the tool would otherwise
-inline away, so a stream's event union has a name.
+inline away, so a stream's event union has a name. The tool runs once per family (passes.py).
 """
 
 from __future__ import annotations
@@ -44,12 +44,14 @@ def dcg_options() -> dict[str, Any]:
     }
 
 
-def generate_models(doc: dict[str, Any], header: str, origin: dict[str, str]) -> dict[str, str]:
-    """The ``types`` package: {file name: source}, a module per API family."""
-    from .split import family_modules, split_models
+def family_module(doc: dict[str, Any], module: str, module_of: dict[str, str], header: str) -> tuple[str, list[str]]:
+    """One family's module of the ``types`` package and the names it defines, from a document
+    holding its schemas and those they refer to (see parts.py): the tool runs over them all, the
+    other families' classes are dropped and imported instead."""
+    from .split import split_code
 
-    code = generate_models_module(doc)
-    return split_models(code, family_modules(origin, list(doc["components"]["schemas"])), header)
+    modules, defined = split_code(generate_models_module(doc), module_of, header)
+    return modules.get(module, ""), sorted(name for name, m in defined.items() if m == module)
 
 
 def generate_models_module(doc: dict[str, Any]) -> str:
@@ -88,7 +90,8 @@ def without_unreferenced_unions(doc: dict[str, Any]) -> dict[str, Any]:
 def union_aliases(doc: dict[str, Any], code: str) -> str:
     schemas = doc["components"]["schemas"]
     lines = []
-    names = [n for n in union_schema_names(doc) if not re.search(rf"^class {n}\b|^{n} = ", code, re.M)]
+    generated = set(re.findall(r"^class (\w+)\b", code, re.M)) | set(re.findall(r"^(\w+) = ", code, re.M))
+    names = [n for n in union_schema_names(doc) if n not in generated]
     for name in _dependency_order(names, schemas):
         schema = schemas[name]
         variants = [v["$ref"].rsplit("/", 1)[-1] for v in (schema.get("oneOf") or schema.get("anyOf"))]

@@ -1,4 +1,4 @@
-"""Split the one models module into a package with a module per API family.
+"""Split generated models into a package with a module per API family.
 
 Importing every model of every family costs a few hundred milliseconds; a chat call should pay
 only for the chat models. Each schema goes to the module of the spec file it is defined in.
@@ -25,8 +25,8 @@ def family_modules(origin: dict[str, str], names: list[str]) -> dict[str, str]:
     return out
 
 
-def split_models(code: str, module_of: dict[str, str], header: str) -> dict[str, str]:
-    """{file name in the types package: source}, including the lazy ``__init__``."""
+def split_code(code: str, module_of: dict[str, str], header: str) -> tuple[dict[str, str], dict[str, str]]:
+    """({module: source}, {name: module}) of the names ``code`` defines."""
     tree = ast.parse(code)
     lines = code.splitlines(keepends=True)
 
@@ -83,9 +83,8 @@ def split_models(code: str, module_of: dict[str, str], header: str) -> dict[str,
         if aliases.get(module):
             parts.append("# Named unions of the spec.\n")
             parts += [source(node) + "\n" for node in aliases[module]]
-        files[f"{module}.py"] = "".join(parts)
-    files["__init__.py"] = init_module(defined, header)
-    return files
+        files[module] = "".join(parts)
+    return files, defined
 
 
 def _alias_names(nodes: list[ast.stmt]) -> set[str]:

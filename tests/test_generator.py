@@ -76,7 +76,8 @@ def write_spec(tmp: Path, fam: dict[str, Any], root: dict[str, Any] | None = Non
 
 
 def run(tmp: Path, spec: Path, *extra: str) -> int:
-    return generator_main(["--spec", str(spec), "--out", str(tmp / "out"), "--dist", str(tmp / "dist"), *extra])
+    cache = [] if any(a.startswith(("--cache-dir", "--no-cache")) for a in extra) else ["--cache-dir", str(tmp / "cache")]
+    return generator_main(["--spec", str(spec), "--out", str(tmp / "out"), "--dist", str(tmp / "dist"), *cache, *extra])
 
 
 def load_package(out: Path) -> Any:
