@@ -58,14 +58,15 @@ def build(
     locate = Locator(origin, str(spec_path))
     check_refs(doc, locate)
     # openapi-spec-validator and the model generator are the slow stages: they run per family
-    # in worker processes (or come from the cache) while this process does the rest. The
-    # validator's verdict comes first: our own rules assume a valid document and may fail less
-    # clearly on an invalid one.
+    # in worker processes (or come from the cache), with the YAML dump, while this process
+    # does the rest. The validator's verdict comes first: our own rules assume a valid
+    # document and may fail less clearly on an invalid one.
     models_header = header("spec/dist/openapi.yaml")
-    with Passes(doc, origin, str(spec_path), models_header, cache or Cache(None), jobs) as passes:
+    also = {"yaml": (to_yaml, (doc,))}  # the YAML dump is slow too
+    with Passes(doc, origin, str(spec_path), models_header, cache or Cache(None), jobs, also) as passes:
         try:
             check_project_rules(doc, locate)
-            dist = {"openapi.yaml": to_yaml(doc), "openapi.json": to_json(doc)}
+            dist = {"openapi.json": to_json(doc)}
             ops = build_operations(doc)
             resources = build_resources(ops)
         except Exception:
@@ -73,6 +74,7 @@ def build(
             raise
         raise_openapi_problem(passes.problem(), locate)
         models = passes.models()
+        dist = {"openapi.yaml": passes.result("yaml"), **dist}
     files = render_package(doc, ops, resources, models)
     for path in sorted((TEMPLATES / "runtime").glob("*.py")):
         files[path.name] = header(f"templates/runtime/{path.name}") + path.read_text(encoding="utf-8")

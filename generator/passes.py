@@ -9,6 +9,7 @@ of workers or on the cache.
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
 from typing import Any
@@ -30,7 +31,11 @@ def _models(doc: dict[str, Any], module: str, module_of: dict[str, str], header:
 
 
 class Passes:
-    def __init__(self, doc: dict[str, Any], origin: dict[str, str], root_file: str, header: str, cache: Cache, jobs: int) -> None:
+    def __init__(
+        self, doc: dict[str, Any], origin: dict[str, str], root_file: str, header: str, cache: Cache, jobs: int,
+        also: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] | None = None,
+    ) -> None:
+        """``also``: other work for the workers, {name: (function, arguments)}, started first."""
         index = Index(doc)
         self.checks = validation_parts(doc, origin, root_file, index)
         self.modules, module_of = model_parts(doc, origin, index)
@@ -42,6 +47,8 @@ class Passes:
         for kind, parts in (("openapi", self.checks), ("models", self.modules)):
             for part in parts:
                 self._plan(kind, part, module_of)
+        for name, (fn, args) in (also or {}).items():
+            self.todo.insert(0, (float("inf"), ("also", name), fn, args))
         self.futures: dict[tuple[str, str], Future[Any]] = {}
         self.pool: ProcessPoolExecutor | None = None
         if jobs > 1 and self.todo:
@@ -76,9 +83,14 @@ class Passes:
             else:
                 fn, args = next((fn, args) for _, t, fn, args in self.todo if t == task)
                 value = fn(*args)
-            self.cache.put(self.keys[task], value)
+            if task in self.keys:
+                self.cache.put(self.keys[task], value)
             self.done[task] = value
         return self.done[task]
+
+    def result(self, name: str) -> Any:
+        """The result of the ``also`` work ``name``."""
+        return self._result(("also", name))
 
     def problem(self) -> tuple[list[Any], str] | None:
         """openapi-spec-validator's first finding, spec files in order, or None."""
