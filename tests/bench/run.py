@@ -132,7 +132,10 @@ def table(rows: list[dict[str, Any]]) -> str:
             target = "<= 10 s"
         elif r["scenario"] == "deterministic":
             target = "identical"
-        lines.append((label(r), r["client"], fmt_value(r["median"], r["unit"]), ratio, target, result))
+        value = fmt_value(r["median"], r["unit"])
+        if "cpu_s" in r.get("extra", {}):
+            value += f" ({r['extra']['cpu_s']:.1f} s CPU)"
+        lines.append((label(r), r["client"], value, ratio, target, result))
     widths = [max(len(str(x[i])) for x in [head, *lines]) for i in range(len(head))]
     out = ["  ".join(str(h).ljust(w) for h, w in zip(head, widths, strict=True))]
     out.append("  ".join("-" * w for w in widths))
@@ -218,6 +221,8 @@ def main() -> int:
         if "generate" in only:
             log("make generate, twice into temporary directories...")
             rows += scenarios.generate()
+            log("make generate on the synthetic spec (8 copies): cold, warm, --check...")
+            rows += scenarios.generate_synthetic()
         if "task-wait" in only:
             log("waiting on a task (5 polls from a 1 s interval, sync and async)...")
             rows += scenarios.task_wait()
