@@ -3,10 +3,11 @@
 Every family file of spec/ (except the shared spec/common.yaml) is copied ``copies - 1`` more
 times under new paths (``/copy2/v1/...``), operationIds (``...Copy2``), client namespaces
 (``chat_copy2.completions``), file names (``openai/chat_copy2.yaml``, hence its own models
-module) and schema names (``ChatCompletionCopy2``); every ``$ref``, discriminator mapping and
-stream event name of a copy points into the same copy (or at the shared common schemas). With 8
-copies of the 36-operation spec: 288 operations and about 4,000 schemas. The output is written to
-a directory given by the caller, never into the repository.
+module) and schema names (``ChatCompletionCopy2``); every ``$ref``, discriminator mapping,
+stream event name and task fetch operation of a copy points into the same copy (or at the
+shared common schemas). With 8 copies: about 4,000 schemas (the 36-operation spec gave 288
+operations and 3,962 schemas). The output goes to a directory given by the caller, never
+into the repository.
 
     python tests/bench/synthetic_spec.py OUT_DIR [--copies 8]   # prints the root file's path
 """
@@ -68,6 +69,9 @@ def _copy_family(doc: dict[str, Any], n: int, names: dict[tuple[str, str], str])
                 op["operationId"] += suffix
                 head, _, rest = op["x-relaykit-resource"].partition(".")
                 op["x-relaykit-resource"] = f"{head}_copy{n}" + (f".{rest}" if rest else "")
+                task = op.get("x-relaykit-task")
+                if task and "fetch" in task:
+                    task["fetch"] += suffix  # the fetch operation of the same copy
                 stream = op.get("x-relaykit-stream")
                 if stream and "event" in stream:
                     stream["event"] = names.get(("schemas", stream["event"]), stream["event"])
