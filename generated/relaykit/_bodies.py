@@ -9,6 +9,7 @@ Only failure paths come here: a body that validates never pays for these checks.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -125,8 +126,6 @@ def body_error(response: httpx.Response, body: bytes, errors: list[Any], expecte
 
 
 def _json(body: bytes) -> Any:
-    import json
-
     try:
         return json.loads(body)
     except ValueError:

@@ -85,6 +85,7 @@ def redirect_request(
         if name.lower() not in _HOP_HEADERS or (keep_body and name.lower() != "host")
     }
     headers = headers_for(url, trusted, headers)
+    headers["host"] = url.netloc.decode("ascii")
     return httpx.Request(
         method,
         url,

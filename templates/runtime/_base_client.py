@@ -390,7 +390,8 @@ class SyncAPIClient(BaseClient):
                     time.sleep(retry_delay(attempt, None))
                     attempt += 1
                     continue
-                raise APIConnectionError(f"connection error: {exc}", request=request) from exc
+                what = "could not decode the body" if isinstance(exc, httpx.DecodingError) else "connection error"
+                raise APIConnectionError(f"{what}: {exc}", request=request) from exc
             if response.status_code < 400:
                 return response
             body = response.read()
@@ -542,7 +543,8 @@ class AsyncAPIClient(BaseClient):
                     await _sleep(retry_delay(attempt, None))
                     attempt += 1
                     continue
-                raise APIConnectionError(f"connection error: {exc}", request=request) from exc
+                what = "could not decode the body" if isinstance(exc, httpx.DecodingError) else "connection error"
+                raise APIConnectionError(f"{what}: {exc}", request=request) from exc
             if response.status_code < 400:
                 return response
             body = await response.aread()

@@ -8,12 +8,20 @@ Only failure paths come here: a body that validates never pays for these checks.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 import pydantic
 
-from ._errors import APIError, ResponseValidationError, StreamError, describe_error, error_in_body, html_title
+from ._errors import (
+    APIError,
+    ResponseValidationError,
+    StreamError,
+    describe_error,
+    error_in_body,
+    html_title,
+)
 
 # Content encodings httpx decodes with the packages it finds installed.
 try:
@@ -100,8 +108,6 @@ def body_error(response: httpx.Response, body: bytes, errors: list[Any], expecte
 
 
 def _json(body: bytes) -> Any:
-    import json
-
     try:
         return json.loads(body)
     except ValueError:

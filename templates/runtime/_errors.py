@@ -279,7 +279,7 @@ _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 def html_title(body: bytes) -> str | None:
     """The title of an HTML page (a proxy's error page), as its message."""
     head = body[:8192]
-    if not head.lstrip()[:1] == b"<":
+    if head.lstrip()[:1] != b"<":
         return None
     match = _TITLE.search(head)
     if match is None:

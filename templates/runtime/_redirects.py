@@ -78,6 +78,7 @@ def redirect_request(request: httpx.Request, response: httpx.Response, trusted: 
         if name.lower() not in _HOP_HEADERS or (keep_body and name.lower() != "host")
     }
     headers = headers_for(url, trusted, headers)
+    headers["host"] = url.netloc.decode("ascii")
     return httpx.Request(
         method,
         url,
