@@ -22,7 +22,7 @@ import pytest
 import relaykit
 from relaykit import types
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, ROOT
 from .faultserver import (
     FaultServer,
     Script,
@@ -122,8 +122,8 @@ def sse_chunked(body: bytes, end: bool = True, **headers: str) -> bytes:
     return head(200, [*SSE_HEAD, ("transfer-encoding", "chunked"), *extra]) + chunked(*grouped, end=end)
 
 
-def sse_whole(body: bytes, **headers: str) -> bytes:
-    return response(200, body, "text/event-stream", **headers)
+def sse_whole(body: bytes, content_type: str = "text/event-stream", **headers: str) -> bytes:
+    return response(200, body, content_type, **headers)
 
 
 def error_json(message: str, code: str | None = None) -> dict[str, Any]:
@@ -450,6 +450,8 @@ CASES = [
     Case("stream answered with an HTML page and 200", "chat_stream", (reply(200, html("Maintenance"), "text/html"),),
          relaykit.StreamError, match="expected an event stream.*Maintenance", check=body_is(html("Maintenance")),
          outcome="StreamError with the raw body"),
+    Case("event stream labelled application/json", "chat_stream", (send(sse_whole(CHAT_FULL, content_type="application/json")),),
+         check=chat_text, outcome="the folded ChatCompletion"),
     # -- encodings --
     Case("gzip body", "chat", (send(response(200, gzipped(CHAT_BYTES), content_encoding="gzip")),), check=chat_text,
          outcome="the ChatCompletion"),
@@ -585,3 +587,11 @@ def test_fault(case: Case, mode: str, servers: tuple[FaultServer, FaultServer], 
 def test_the_table_is_large_enough() -> None:
     assert len(CASES) >= 40 and len({c.id for c in CASES}) == len(CASES)
     assert all(c.outcome for c in CASES)
+
+
+def test_the_readme_table_lists_every_case() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Reliability\n", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (.+?) \| (.+?) \|$", section, re.M)
+    assert rows[1:] == [(c.id, c.outcome) for c in CASES]
+    assert f"{len(CASES)} cases" in section and f"{2 * len(CASES)} tests" in section

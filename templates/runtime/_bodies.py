@@ -30,7 +30,7 @@ try:
     DECODABLE = frozenset(_DECODERS)
 except ImportError:  # pragma: no cover - httpx moved it
     DECODABLE = frozenset({"identity", "gzip", "deflate"})
-_PACKAGE_FOR = {"br": "brotli (pip install 'relaykit[brotli]')", "zstd": "zstandard"}
+_PACKAGE_FOR = {"br": "brotli (pip install brotli)", "zstd": "zstandard (pip install zstandard)"}
 
 
 def undecoded_encoding(headers: httpx.Headers) -> str | None:
@@ -119,6 +119,11 @@ def not_a_stream(headers: httpx.Headers) -> bool:
     body, or one compressed in a way that cannot be decoded here."""
     ctype = headers.get("content-type", "")
     return "json" in ctype or "html" in ctype or ("content-encoding" in headers and undecoded_encoding(headers) is not None)
+
+
+def looks_like_events(body: bytes) -> bool:
+    """A body that starts like an event stream, whatever its content type says."""
+    return body.lstrip()[:6].startswith((b"data:", b"event:", b"id:", b"retry:", b":"))
 
 
 def stream_body_error(response: httpx.Response, body: bytes) -> APIError:

@@ -23,7 +23,7 @@ import httpx
 import pydantic
 from typing_extensions import TypeVar
 
-from ._bodies import not_a_stream, stream_body_error
+from ._bodies import looks_like_events, not_a_stream, stream_body_error
 from ._errors import (
     RelaykitError,
     StreamConnectionError,
@@ -243,7 +243,10 @@ class Stream(_Folding, Generic[T, F]):
         sse = SSEDecoder()
         try:
             if not_a_stream(self.response.headers):
-                raise stream_body_error(self.response, self.response.read())
+                # Mislabelled events are still events (the loop below reads the cached body).
+                body = self.response.read()
+                if not looks_like_events(body):
+                    raise stream_body_error(self.response, body)
             for chunk in self.response.iter_bytes():
                 for name, data in sse.feed(chunk):
                     item = decode(name, data)
@@ -328,7 +331,10 @@ class AsyncStream(_Folding, Generic[T, F]):
         sse = SSEDecoder()
         try:
             if not_a_stream(self.response.headers):
-                raise stream_body_error(self.response, await self.response.aread())
+                # Mislabelled events are still events (the loop below reads the cached body).
+                body = await self.response.aread()
+                if not looks_like_events(body):
+                    raise stream_body_error(self.response, body)
             async for chunk in self.response.aiter_bytes():
                 for name, data in sse.feed(chunk):
                     item = decode(name, data)
