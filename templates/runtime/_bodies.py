@@ -65,11 +65,12 @@ def recover(adapter: pydantic.TypeAdapter[Any], response: httpx.Response, body: 
     if json_invalid and body and not body.isspace() and _not_utf8(body):
         # Not UTF-8: decode it as the content type declares (UTF-8 by default), replacing
         # what cannot be read, rather than losing the whole answer.
-        text = body.decode(response.charset_encoding or "utf-8", "replace")
         try:
-            return adapter.validate_json(text)
-        except (pydantic.ValidationError, LookupError):
-            pass
+            return adapter.validate_json(body.decode(response.charset_encoding or "utf-8", "replace"))
+        except pydantic.ValidationError as again:
+            errors = again.errors(include_url=False)  # readable now: say what did not fit
+        except LookupError:
+            pass  # a charset Python does not know
     raise body_error(response, body, errors, expected) from None
 
 
