@@ -423,3 +423,49 @@ def test_request_casts_to_a_model() -> None:
     rec = Recorder(ok({"object": "list", "data": "nope"}))
     with pytest.raises(relaykit.ResponseValidationError):
         make_client(rec).request("GET", "/v1/models", cast_to=types.ModelList)
+
+
+# -- 200 bodies that do not fit ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "cls", "text"),
+    [
+        ({"error": {"message": "no channel", "code": "model_not_found"}}, relaykit.APIStatusError, "no channel"),
+        ({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}, relaykit.APIStatusError, "Overloaded"),
+        ({"code": 500, "message": "upstream failed", "data": None, "success": False}, relaykit.APIStatusError, "upstream failed"),
+        ({"error": "plain text error"}, relaykit.APIStatusError, "plain text error"),
+        # Not envelopes: an object of its own that failed validation, or a success envelope.
+        ({**CHAT_OK, "choices": "none", "error": {"message": "hiccup"}}, relaykit.ResponseValidationError, "choices"),
+        ({"code": 0, "message": "ok", "data": {"items": []}}, relaykit.ResponseValidationError, "does not fit"),
+        ({"success": True, "message": "done", "code": 1}, relaykit.ResponseValidationError, "does not fit"),
+        ({"id": "x", "error": None}, relaykit.ResponseValidationError, "does not fit"),
+    ],
+)
+def test_error_envelope_in_200_versus_a_body_that_does_not_fit(body: Any, cls: type, text: str) -> None:
+    with pytest.raises(relaykit.APIError) as info:
+        make_client(Recorder(ok(body))).chat.completions.create(model="m", messages=MESSAGES)
+    assert type(info.value) is cls and text in str(info.value)
+    assert info.value.body is not None and httpx.Response(200, content=info.value.body).json() == body
+
+
+def test_empty_bodies() -> None:
+    deleted = {"id": "resp_1", "object": "response", "deleted": True}
+    client = make_client(Recorder(httpx.Response(204), httpx.Response(200, content=b" "), ok(deleted), httpx.Response(200)))
+    assert client.responses.delete("resp_1") is None
+    assert client.responses.delete("resp_1") is None
+    assert client.responses.delete("resp_1").deleted is True  # type: ignore[union-attr]
+    with pytest.raises(relaykit.ResponseValidationError, match="empty body where ChatCompletion was expected") as info:
+        client.chat.completions.create(model="m", messages=MESSAGES)
+    assert info.value.body == b"" and info.value.status_code == 200
+    assert make_client(Recorder(httpx.Response(204))).request("POST", "/v1/anything") is None
+    with pytest.raises(relaykit.ResponseValidationError, match="empty body"):
+        make_client(Recorder(httpx.Response(204))).request("GET", "/v1/models", cast_to=types.ModelList)
+
+
+def test_html_error_page_message_is_its_title() -> None:
+    page = b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1></center></body></html>"
+    client = make_client(Recorder(httpx.Response(502, content=page, headers={"content-type": "text/html"})), max_retries=0)
+    with pytest.raises(relaykit.InternalServerError) as info:
+        client.chat.completions.create(model="m", messages=MESSAGES)
+    assert info.value.message == "502 Bad Gateway" and info.value.body == page

@@ -147,3 +147,29 @@ def test_stream_closes_the_response_when_left_early() -> None:
     with stream:
         next(iter(stream))
     assert stream.response.is_closed
+
+
+
+DONE_CASES = {
+    "responses": (
+        sse(resp_event("response.output_text.delta", item_id="m1", output_index=0, content_index=0, delta="Hi")),
+        lambda c: c.responses.create(model="m", input="x", stream=True),
+    ),
+    "anthropic": (
+        sse(("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi"}})),
+        lambda c: c.messages.create(model="c", max_tokens=5, messages=[{"role": "user", "content": "x"}], stream=True),
+    ),
+    "gemini": (
+        sse((None, {"candidates": [{"content": {"role": "model", "parts": [{"text": "Hi"}]}, "index": 0}]})),
+        lambda c: c.gemini.stream_generate_content("g", contents=[{"role": "user", "parts": [{"text": "x"}]}]),
+    ),
+}
+
+
+@pytest.mark.parametrize("protocol", list(DONE_CASES))
+def test_done_marker_ends_every_protocol(protocol: str) -> None:
+    """Relays append OpenAI's [DONE] to every stream: it ends the iteration, whatever follows."""
+    body, call = DONE_CASES[protocol]
+    client = make_client(Recorder(stream_response(split_everywhere(body + b"data: [DONE]\n\ndata: {not json\n\n", 5))))
+    with call(client) as stream:
+        assert len(list(stream)) == 1

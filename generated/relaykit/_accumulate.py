@@ -45,8 +45,8 @@ class Accumulator:
         raise NotImplementedError
 
     def mark_done(self) -> None:
-        """The protocol's explicit end marker (``[DONE]``) arrived."""
-        self.complete = True
+        """``[DONE]`` arrived. Only the chat protocol defines it; relays append it to the
+        others too, where completeness is judged by the protocol's own last event."""
 
     @property
     def finished(self) -> bool:
@@ -165,6 +165,9 @@ class ChatAccumulator(Accumulator):
         if hasattr(choice, "text"):
             return choice.text or None
         return choice.delta.content if choice.delta is not None else None
+
+    def mark_done(self) -> None:
+        self.complete = True
 
     @property
     def finished(self) -> bool:

@@ -18,14 +18,14 @@ import pydantic
 
 from ._errors import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     ArgumentError,
     RelaykitError,
-    ResponseValidationError,
-    error_in_body,
     is_quota_error,
     status_error,
 )
+from ._redirects import MAX_REDIRECTS, RedirectError, redirect_request
 from ._types import NOT_GIVEN, NotGiven, Timeout
 
 if TYPE_CHECKING:
@@ -273,16 +273,17 @@ class BaseClient:
             finally:
                 gc.enable()
         except pydantic.ValidationError as exc:
-            envelope = error_in_body(response, body)
-            if envelope is not None:
-                raise envelope from None
-            raise ResponseValidationError(
-                f"HTTP {response.status_code} body does not fit {getattr(op.response_model, '__name__', op.response_model)}: "
-                f"{exc.error_count()} problem(s), first: {_first_error(exc)}; the raw body is on .body",
-                response=response,
-                body=body,
-                errors=exc.errors(include_url=False),
-            ) from None
+            if op.method == "DELETE" and not body.strip():
+                return None  # a deletion answered with 204 or an empty 200: done, nothing to read
+            from ._bodies import recover
+
+            return recover(
+                adapter,
+                response,
+                body,
+                exc,
+                getattr(op.response_model, "__name__", str(op.response_model)),
+            )
 
 
 def _json_payload(body: Any) -> Payload:
@@ -310,20 +311,11 @@ def _is_json(response: httpx.Response, body: bytes) -> bool:
     return not ctype and body.lstrip()[:1] in (b"{", b"[")
 
 
-def _first_error(exc: pydantic.ValidationError) -> str:
-    err = exc.errors(include_url=False)[0]
-    return f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
-
-
 class SyncAPIClient(BaseClient):
     def __init__(self, *, http_client: httpx.Client | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._owns_http = http_client is None
-        self._http = (
-            http_client
-            if http_client is not None
-            else httpx.Client(timeout=self.timeout, follow_redirects=True)
-        )
+        self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
 
     def with_options(self, **overrides: Any) -> Self:
         """A copy with some settings changed, sharing this client's connection pool."""
@@ -379,11 +371,38 @@ class SyncAPIClient(BaseClient):
             return BinaryResponse(response)
         return self._parse(op, response, response.content)
 
+    def _follow(
+        self, request: httpx.Request, response: httpx.Response, stream: bool
+    ) -> httpx.Response:
+        """Follow redirects, keeping credentials with the gateway's origin (see _redirects)."""
+        trusted = request.url
+        hops = 0
+        while True:
+            try:
+                following = redirect_request(request, response, trusted)
+            except RedirectError as exc:
+                raise APIStatusError(str(exc), response=response, body=response.read()) from None
+            if following is None:
+                return response
+            body = response.read()
+            response.close()
+            if hops == MAX_REDIRECTS:
+                raise APIStatusError(
+                    f"more than {MAX_REDIRECTS} redirects, the last to {following.url.copy_with(query=None)}",
+                    response=response,
+                    body=body,
+                )
+            hops += 1
+            request = following
+            response = self._http.send(request, stream=stream, follow_redirects=False)
+
     def _send(self, request: httpx.Request, *, stream: bool, billable: bool) -> httpx.Response:
         attempt = 0
         while True:
             try:
-                response = self._http.send(request, stream=stream)
+                response = self._http.send(request, stream=stream, follow_redirects=False)
+                if 300 <= response.status_code < 400:
+                    response = self._follow(request, response, stream)
             except httpx.TimeoutException as exc:
                 if attempt < self.max_retries and not billable:
                     time.sleep(retry_delay(attempt, None))
@@ -393,7 +412,7 @@ class SyncAPIClient(BaseClient):
                     f"request timed out: {request.method} {request.url.copy_with(query=None)}",
                     request=request,
                 ) from exc
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 # A refused connection never reached the server: safe to retry even when billable.
                 if attempt < self.max_retries and (
                     not billable or isinstance(exc, httpx.ConnectError)
@@ -401,7 +420,12 @@ class SyncAPIClient(BaseClient):
                     time.sleep(retry_delay(attempt, None))
                     attempt += 1
                     continue
-                raise APIConnectionError(f"connection error: {exc}", request=request) from exc
+                what = (
+                    "could not decode the body"
+                    if isinstance(exc, httpx.DecodingError)
+                    else "connection error"
+                )
+                raise APIConnectionError(f"{what}: {exc}", request=request) from exc
             if response.status_code < 400:
                 return response
             body = response.read()
@@ -475,9 +499,7 @@ class AsyncAPIClient(BaseClient):
         super().__init__(**kwargs)
         self._owns_http = http_client is None
         self._http = (
-            http_client
-            if http_client is not None
-            else httpx.AsyncClient(timeout=self.timeout, follow_redirects=True)
+            http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
         )
 
     def with_options(self, **overrides: Any) -> Self:
@@ -534,13 +556,42 @@ class AsyncAPIClient(BaseClient):
             return AsyncBinaryResponse(response)
         return self._parse(op, response, response.content)
 
+    async def _follow(
+        self, request: httpx.Request, response: httpx.Response, stream: bool
+    ) -> httpx.Response:
+        """Follow redirects, keeping credentials with the gateway's origin (see _redirects)."""
+        trusted = request.url
+        hops = 0
+        while True:
+            try:
+                following = redirect_request(request, response, trusted)
+            except RedirectError as exc:
+                raise APIStatusError(
+                    str(exc), response=response, body=await response.aread()
+                ) from None
+            if following is None:
+                return response
+            body = await response.aread()
+            await response.aclose()
+            if hops == MAX_REDIRECTS:
+                raise APIStatusError(
+                    f"more than {MAX_REDIRECTS} redirects, the last to {following.url.copy_with(query=None)}",
+                    response=response,
+                    body=body,
+                )
+            hops += 1
+            request = following
+            response = await self._http.send(request, stream=stream, follow_redirects=False)
+
     async def _send(
         self, request: httpx.Request, *, stream: bool, billable: bool
     ) -> httpx.Response:
         attempt = 0
         while True:
             try:
-                response = await self._http.send(request, stream=stream)
+                response = await self._http.send(request, stream=stream, follow_redirects=False)
+                if 300 <= response.status_code < 400:
+                    response = await self._follow(request, response, stream)
             except httpx.TimeoutException as exc:
                 if attempt < self.max_retries and not billable:
                     await _sleep(retry_delay(attempt, None))
@@ -550,14 +601,19 @@ class AsyncAPIClient(BaseClient):
                     f"request timed out: {request.method} {request.url.copy_with(query=None)}",
                     request=request,
                 ) from exc
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 if attempt < self.max_retries and (
                     not billable or isinstance(exc, httpx.ConnectError)
                 ):
                     await _sleep(retry_delay(attempt, None))
                     attempt += 1
                     continue
-                raise APIConnectionError(f"connection error: {exc}", request=request) from exc
+                what = (
+                    "could not decode the body"
+                    if isinstance(exc, httpx.DecodingError)
+                    else "connection error"
+                )
+                raise APIConnectionError(f"{what}: {exc}", request=request) from exc
             if response.status_code < 400:
                 return response
             body = await response.aread()
@@ -627,15 +683,17 @@ class AsyncAPIClient(BaseClient):
 def decode_any(response: httpx.Response, cast_to: Any) -> Any:
     body = response.content
     if cast_to is not None:
+        adapter = pydantic.TypeAdapter(cast_to)
         try:
-            return pydantic.TypeAdapter(cast_to).validate_json(body)
+            return adapter.validate_json(body)
         except pydantic.ValidationError as exc:
-            raise ResponseValidationError(
-                f"HTTP {response.status_code} body does not fit {cast_to!r}: {_first_error(exc)}",
-                response=response,
-                body=body,
-                errors=exc.errors(include_url=False),
-            ) from None
+            from ._bodies import recover
+
+            return recover(
+                adapter, response, body, exc, getattr(cast_to, "__name__", repr(cast_to))
+            )
+    if not body.strip():
+        return None
     try:
         return response.json()
     except ValueError:

@@ -7,6 +7,10 @@
 - ``gemini``: data-only ``alt=sse`` chunks until the connection closes.
 
 An event of a type this version does not know is yielded as ``UnknownEvent``, never dropped.
+Relays append ``data: [DONE]`` to every protocol: it ends any stream (and completes only a chat
+stream, whose protocol defines it). A connection that breaks or stalls mid-stream raises
+``StreamConnectionError`` / ``StreamTimeoutError``, which are StreamErrors, so the events
+folded so far are on ``.partial``.
 """
 
 from __future__ import annotations
@@ -20,12 +24,14 @@ import httpx
 import pydantic
 from typing_extensions import TypeVar
 
+from ._bodies import looks_like_events, not_a_stream, stream_body_error
 from ._errors import (
-    APIConnectionError,
-    APITimeoutError,
     RelaykitError,
+    StreamConnectionError,
     StreamError,
+    StreamTimeoutError,
     describe_error,
+    error_in_body,
     request_id_of,
 )
 from ._sse import SSEDecoder
@@ -105,12 +111,18 @@ class EventDecoder:
             return self._fallback(event, data, exc)
 
     def _fallback(self, event: str | None, data: bytes, exc: pydantic.ValidationError) -> Any:
-        """An event that did not validate: nothing (empty data), an UnknownEvent (a type this
-        version does not know), or a StreamError carrying the payload."""
+        """An event that did not validate: nothing (empty data), the end (``[DONE]``, which
+        relays add to every protocol), the event again with bytes that are not UTF-8 replaced,
+        an UnknownEvent (a type this version does not know), or a StreamError with the payload."""
         if not data or data.isspace():
             return _SKIP
+        if data.strip() == b"[DONE]":
+            return _STOP
         try:
             payload = json.loads(data)
+        except UnicodeDecodeError:
+            # A relay that cut a character in two: keep the event, with U+FFFD in its place.
+            return self.decode(event, data.decode("utf-8", "replace").encode())
         except ValueError:
             raise StreamError(f"stream event is not JSON: {data[:200]!r}", event=data) from None
         if self._is_union and any(e["type"] == "union_tag_invalid" for e in exc.errors()):
@@ -143,6 +155,23 @@ class EventDecoder:
             event=payload,
             code=code or payload.get("code"),
         )
+
+
+def _broken(
+    cls: type[StreamConnectionError], what: str, exc: Exception, response: httpx.Response
+) -> StreamConnectionError:
+    error = cls(f"{what}: {exc or type(exc).__name__}")
+    error.request = response.request
+    return error
+
+
+def _check_leftover(response: httpx.Response, rest: bytes) -> None:
+    """The bytes left without an event at the end. A JSON error envelope there is a gateway
+    that answered a streaming request with a plain error body (and no content type)."""
+    if rest[:1] == b"{":
+        envelope = error_in_body(response, rest)
+        if envelope is not None:
+            raise envelope
 
 
 class _Folding:
@@ -236,6 +265,11 @@ class Stream(_Folding, Generic[T, F]):
         decode = self._decoder.decode
         sse = SSEDecoder()
         try:
+            if not_a_stream(self.response.headers):
+                # Mislabelled events are still events (the loop below reads the cached body).
+                body = self.response.read()
+                if not looks_like_events(body):
+                    raise stream_body_error(self.response, body)
             for chunk in self.response.iter_bytes():
                 for name, data in sse.feed(chunk):
                     item = decode(name, data)
@@ -245,13 +279,17 @@ class Stream(_Folding, Generic[T, F]):
                         self._marker_seen = True
                         return
                     yield item
+            _check_leftover(self.response, sse.unterminated)
             sse.flush()
         except httpx.TimeoutException as exc:
-            raise APITimeoutError(
-                f"stream timed out: {exc}", request=self.response.request
+            raise _broken(
+                StreamTimeoutError,
+                "the stream stalled: no data within the read timeout",
+                exc,
+                self.response,
             ) from exc
-        except httpx.TransportError as exc:
-            raise APIConnectionError(f"stream broke: {exc}", request=self.response.request) from exc
+        except httpx.RequestError as exc:
+            raise _broken(StreamConnectionError, "the stream broke", exc, self.response) from exc
         finally:
             self.response.close()
 
@@ -264,7 +302,8 @@ class Stream(_Folding, Generic[T, F]):
                 acc.add(event)
                 yield event
         except StreamError as exc:
-            raise self._fail(exc) from None
+            self._fail(exc)
+            raise
 
     def text(self) -> Iterator[str]:
         """Yield the text pieces of the answer as they arrive (accumulating for ``final()``)."""
@@ -324,6 +363,11 @@ class AsyncStream(_Folding, Generic[T, F]):
         decode = self._decoder.decode
         sse = SSEDecoder()
         try:
+            if not_a_stream(self.response.headers):
+                # Mislabelled events are still events (the loop below reads the cached body).
+                body = await self.response.aread()
+                if not looks_like_events(body):
+                    raise stream_body_error(self.response, body)
             async for chunk in self.response.aiter_bytes():
                 for name, data in sse.feed(chunk):
                     item = decode(name, data)
@@ -333,13 +377,17 @@ class AsyncStream(_Folding, Generic[T, F]):
                         self._marker_seen = True
                         return
                     yield item
+            _check_leftover(self.response, sse.unterminated)
             sse.flush()
         except httpx.TimeoutException as exc:
-            raise APITimeoutError(
-                f"stream timed out: {exc}", request=self.response.request
+            raise _broken(
+                StreamTimeoutError,
+                "the stream stalled: no data within the read timeout",
+                exc,
+                self.response,
             ) from exc
-        except httpx.TransportError as exc:
-            raise APIConnectionError(f"stream broke: {exc}", request=self.response.request) from exc
+        except httpx.RequestError as exc:
+            raise _broken(StreamConnectionError, "the stream broke", exc, self.response) from exc
         finally:
             await self.response.aclose()
 
@@ -352,7 +400,8 @@ class AsyncStream(_Folding, Generic[T, F]):
                 acc.add(event)
                 yield event
         except StreamError as exc:
-            raise self._fail(exc) from None
+            self._fail(exc)
+            raise
 
     async def text(self) -> AsyncIterator[str]:
         """Yield the text pieces of the answer as they arrive (accumulating for ``final()``)."""

@@ -8,6 +8,7 @@ body, so nothing the gateway said is lost.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -144,6 +145,15 @@ class StreamError(APIError):
         self.code = code
 
 
+class StreamConnectionError(StreamError, APIConnectionError):
+    """The connection broke in the middle of a stream. ``partial`` holds what had been
+    accumulated (when the stream was being folded by ``final()``, ``text()`` or ``collect()``)."""
+
+
+class StreamTimeoutError(StreamConnectionError, APITimeoutError):
+    """A stream stalled: no data arrived within the read timeout."""
+
+
 class EnvelopeError(APIStatusError):
     """The gateway answered HTTP 200 with an in-body code that means failure (the operation's
     envelope in the spec says which codes mean success). ``code`` and ``message`` are what the
@@ -253,8 +263,7 @@ def status_error(response: httpx.Response, body: bytes) -> APIStatusError:
     """The typed error for an error response whose body has been read."""
     message, code, etype, param = describe_error(_decode(body))
     if message is None:
-        snippet = body[:500].decode("utf-8", "replace").strip()
-        message = snippet or response.reason_phrase or "error"
+        message = html_title(body) or body[:500].decode("utf-8", "replace").strip() or response.reason_phrase or "error"
     status = response.status_code
     cls = _BY_STATUS.get(status)
     if cls is None:
@@ -264,14 +273,40 @@ def status_error(response: httpx.Response, body: bytes) -> APIStatusError:
     return cls(message, response=response, body=body, code=code, type=etype, param=param)
 
 
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def html_title(body: bytes) -> str | None:
+    """The title of an HTML page (a proxy's error page), as its message."""
+    head = body[:8192]
+    if head.lstrip()[:1] != b"<":
+        return None
+    match = _TITLE.search(head)
+    if match is None:
+        return None
+    return " ".join(match.group(1).decode("utf-8", "replace").split()) or None
+
+
+# The keys an error envelope is made of. A body with other keys is an object that did not fit
+# its model, even when it also holds an "error" field.
+_ENVELOPE_KEYS = frozenset({
+    "error", "errors", "type", "object", "code", "status", "message", "msg", "detail", "description",
+    "param", "success", "data", "request_id", "requestId", "error_code", "error_msg", "error_message",
+})
+
+
 def error_in_body(response: httpx.Response, body: bytes) -> APIStatusError | None:
     """Some gateways report failures with HTTP 200. Called only when the body did not fit the
-    expected model: an error envelope there becomes the typed error instead of a parse error."""
+    expected model: a body that is an error envelope and nothing else becomes the typed error
+    instead of a parse error."""
     payload = _decode(body)
-    if not isinstance(payload, dict):
+    if not isinstance(payload, dict) or not payload.keys() <= _ENVELOPE_KEYS:
         return None
+    if payload.get("success") is True or payload.get("data") not in (None, "", [], {}):
+        return None  # a success envelope whose data did not fit
     inner = payload.get("error")
-    if not (isinstance(inner, (dict, str)) and inner) and not ("code" in payload and "message" in payload):
+    has_message = "message" in payload or "msg" in payload
+    if not (isinstance(inner, (dict, str)) and inner) and not ("code" in payload and has_message):
         return None
     message, code, etype, param = describe_error(payload)
     return APIStatusError(message or "error", response=response, body=body, code=code, type=etype, param=param)

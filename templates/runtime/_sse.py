@@ -38,6 +38,11 @@ class SSEDecoder:
     def retry(self) -> int | None:
         return self._retry
 
+    @property
+    def unterminated(self) -> bytes:
+        """Bytes after the last line end: at the end of a stream, what was not an event."""
+        return self._pending
+
     def feed(self, chunk: bytes) -> list[Event]:
         """Decode a chunk; return the events it completed."""
         if self._pending:

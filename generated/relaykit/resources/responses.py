@@ -545,7 +545,7 @@ class Responses(SyncResource):
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.ResponseDeleted:
+    ) -> types.ResponseDeleted | None:
         """Delete a response
 
         Deletes a stored response. Not listed in the gateway docs; OpenAI documents it.
@@ -553,7 +553,7 @@ class Responses(SyncResource):
         Args:
           response_id: ID of the response (`resp_...`).
         """
-        return cast("types.ResponseDeleted", self._client._call(_DELETE_RESPONSE, locals()))
+        return cast("types.ResponseDeleted | None", self._client._call(_DELETE_RESPONSE, locals()))
 
     def cancel(
         self,
@@ -1001,7 +1001,7 @@ class AsyncResponses(AsyncResource):
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.ResponseDeleted:
+    ) -> types.ResponseDeleted | None:
         """Delete a response
 
         Deletes a stored response. Not listed in the gateway docs; OpenAI documents it.
@@ -1009,7 +1009,9 @@ class AsyncResponses(AsyncResource):
         Args:
           response_id: ID of the response (`resp_...`).
         """
-        return cast("types.ResponseDeleted", await self._client._call(_DELETE_RESPONSE, locals()))
+        return cast(
+            "types.ResponseDeleted | None", await self._client._call(_DELETE_RESPONSE, locals())
+        )
 
     async def cancel(
         self,
