@@ -331,3 +331,35 @@ def _status_error_classes() -> list[type[relaykit.APIStatusError]]:
         stack.extend(cls.__subclasses__())
     assert len(found) >= 12
     return found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Authorization: Bearer abc.def-ghi", "Authorization: Bearer ***"),
+        ("key sk-proj-AbCdEf0123456789 refused", "key *** refused"),
+        ("https://relay.example/v1beta/models/g?key=AIzaSyA-0123456789abcdefghij&alt=sse", "https://relay.example/v1beta/models/g?key=***&alt=sse"),
+        ("google key AIzaSyA-0123456789abcdefghij", "google key ***"),
+        ("https://x.example/cb?access_token=abc123&x=1", "https://x.example/cb?access_token=***&x=1"),
+        (f"echoed {TOKEN}", "echoed ***"),
+        # ordinary text stays as it is
+        ("ask-me-anything about desk-organisers", "ask-me-anything about desk-organisers"),
+        ("a monkey=banana and a key to success", "a monkey=banana and a key to success"),
+    ],
+)
+def test_scrub(text: str, expected: str) -> None:
+    assert relaykit._redact.scrub(text, [TOKEN]) == expected
+
+
+def test_header_names() -> None:
+    secret = ["authorization", "Proxy-Authorization", "x-api-key", "x-goog-api-key", "api-key", "cookie", "set-cookie", "x-auth-token", "mj-api-secret", "x-session-id"]
+    plain = ["content-type", "x-request-id", "x-ratelimit-remaining-tokens", "anthropic-version", "keep-alive", "user-agent"]
+    assert [n for n in secret if not relaykit._redact.is_secret_name(n)] == []
+    assert [n for n in plain if relaykit._redact.is_secret_name(n)] == []
+
+
+def test_short_keys_do_not_mask_ordinary_words() -> None:
+    request = httpx.Request("GET", "http://127.0.0.1:9/", headers={"authorization": "Bearer test"})
+    response = httpx.Response(500, content=b"test failed", request=request)
+    exc = relaykit.APIStatusError("test failed", response=response, body=b"test failed")
+    assert str(exc) == "HTTP 500: test failed" and exc.body == b"test failed"

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 MASK = "***"
+MIN_SECRET = 8  # shorter values (test keys like "sk") would mask ordinary words
 
 # Header and query names that carry credentials, besides those matched by SECRET_NAME.
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
@@ -49,7 +50,7 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
 def scrub_known(text: str, secrets: Iterable[str]) -> str:
     """``text`` with the given secrets masked, and nothing else changed."""
     for secret in secrets:
-        if len(secret) >= 4 and secret in text:
+        if len(secret) >= MIN_SECRET and secret in text:
             text = text.replace(secret, MASK)
     return text
 
@@ -59,7 +60,7 @@ def scrub_known_bytes(body: bytes | None, secrets: Iterable[str]) -> bytes | Non
         return body
     for secret in secrets:
         raw = secret.encode()
-        if len(raw) >= 4 and raw in body:
+        if len(raw) >= MIN_SECRET and raw in body:
             body = body.replace(raw, MASK.encode())
     return body
 
@@ -107,6 +108,8 @@ def secrets_of(request: httpx.Request | None) -> list[str]:
             scheme, _, token = value.partition(" ")
             if token and scheme.isalpha():
                 found.append(token)
+            if "cookie" in name.lower():  # each cookie's value on its own
+                found.extend(part.partition("=")[2] for part in value.split(";"))
     return sorted(found, key=len, reverse=True)
 
 
