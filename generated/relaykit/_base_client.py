@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 import httpx
 import pydantic
 
+from . import _logs
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -54,6 +55,8 @@ AUTH_HEADERS = {
     "x-goog-api-key": ("x-goog-api-key", "{key}"),
 }
 LARGE_BODY = 32 * 1024
+
+_logs.setup_from_env()
 
 
 def normalise_base_url(url: str) -> str:
@@ -95,6 +98,15 @@ def retry_delay(attempt: int, headers: httpx.Headers | None) -> float:
             return wait
     delay = min(INITIAL_RETRY_DELAY * (2.0**attempt), MAX_RETRY_DELAY)
     return delay * (1.0 - 0.25 * random.random())
+
+
+def _backoff(
+    trace: _logs.Trace | None, attempt: int, headers: httpx.Headers | None, max_retries: int
+) -> float:
+    delay = retry_delay(attempt, headers)
+    if trace is not None:
+        trace.retry(delay, attempt, max_retries)
+    return delay
 
 
 def should_retry_response(response: httpx.Response, body: bytes, op_billable: bool) -> bool:
@@ -161,6 +173,12 @@ class BaseClient:
     def __repr__(self) -> str:
         # Never show the key, not even a part of it.
         return f"{type(self).__name__}(base_url={self.base_url!r}, api_key='***')"
+
+    def __reduce__(self) -> Any:
+        # A client holds the key and a connection pool: neither belongs in a pickle.
+        raise TypeError(
+            f"{type(self).__name__} cannot be pickled; create a client from its settings where it is needed"
+        )
 
     def _options(self, **overrides: Any) -> dict[str, Any]:
         options = {
@@ -397,15 +415,20 @@ class SyncAPIClient(BaseClient):
             response = self._http.send(request, stream=stream, follow_redirects=False)
 
     def _send(self, request: httpx.Request, *, stream: bool, billable: bool) -> httpx.Response:
+        trace = _logs.trace(self._api_key)  # None unless the relaykit logger is enabled
         attempt = 0
         while True:
+            if trace is not None:
+                trace.request(request, attempt)
             try:
                 response = self._http.send(request, stream=stream, follow_redirects=False)
                 if 300 <= response.status_code < 400:
                     response = self._follow(request, response, stream)
             except httpx.TimeoutException as exc:
+                if trace is not None:
+                    trace.failed(exc)
                 if attempt < self.max_retries and not billable:
-                    time.sleep(retry_delay(attempt, None))
+                    time.sleep(_backoff(trace, attempt, None, self.max_retries))
                     attempt += 1
                     continue
                 raise APITimeoutError(
@@ -413,11 +436,13 @@ class SyncAPIClient(BaseClient):
                     request=request,
                 ) from exc
             except httpx.RequestError as exc:
+                if trace is not None:
+                    trace.failed(exc)
                 # A refused connection never reached the server: safe to retry even when billable.
                 if attempt < self.max_retries and (
                     not billable or isinstance(exc, httpx.ConnectError)
                 ):
-                    time.sleep(retry_delay(attempt, None))
+                    time.sleep(_backoff(trace, attempt, None, self.max_retries))
                     attempt += 1
                     continue
                 what = (
@@ -426,12 +451,16 @@ class SyncAPIClient(BaseClient):
                     else "connection error"
                 )
                 raise APIConnectionError(f"{what}: {exc}", request=request) from exc
+            if trace is not None:
+                trace.response(response)
             if response.status_code < 400:
                 return response
             body = response.read()
             response.close()
+            if trace is not None:
+                trace.error_body(body)
             if attempt < self.max_retries and should_retry_response(response, body, billable):
-                time.sleep(retry_delay(attempt, response.headers))
+                time.sleep(_backoff(trace, attempt, response.headers, self.max_retries))
                 attempt += 1
                 continue
             raise status_error(response, body)
@@ -586,15 +615,20 @@ class AsyncAPIClient(BaseClient):
     async def _send(
         self, request: httpx.Request, *, stream: bool, billable: bool
     ) -> httpx.Response:
+        trace = _logs.trace(self._api_key)  # None unless the relaykit logger is enabled
         attempt = 0
         while True:
+            if trace is not None:
+                trace.request(request, attempt)
             try:
                 response = await self._http.send(request, stream=stream, follow_redirects=False)
                 if 300 <= response.status_code < 400:
                     response = await self._follow(request, response, stream)
             except httpx.TimeoutException as exc:
+                if trace is not None:
+                    trace.failed(exc)
                 if attempt < self.max_retries and not billable:
-                    await _sleep(retry_delay(attempt, None))
+                    await _sleep(_backoff(trace, attempt, None, self.max_retries))
                     attempt += 1
                     continue
                 raise APITimeoutError(
@@ -602,10 +636,12 @@ class AsyncAPIClient(BaseClient):
                     request=request,
                 ) from exc
             except httpx.RequestError as exc:
+                if trace is not None:
+                    trace.failed(exc)
                 if attempt < self.max_retries and (
                     not billable or isinstance(exc, httpx.ConnectError)
                 ):
-                    await _sleep(retry_delay(attempt, None))
+                    await _sleep(_backoff(trace, attempt, None, self.max_retries))
                     attempt += 1
                     continue
                 what = (
@@ -614,12 +650,16 @@ class AsyncAPIClient(BaseClient):
                     else "connection error"
                 )
                 raise APIConnectionError(f"{what}: {exc}", request=request) from exc
+            if trace is not None:
+                trace.response(response)
             if response.status_code < 400:
                 return response
             body = await response.aread()
             await response.aclose()
+            if trace is not None:
+                trace.error_body(body)
             if attempt < self.max_retries and should_retry_response(response, body, billable):
-                await _sleep(retry_delay(attempt, response.headers))
+                await _sleep(_backoff(trace, attempt, response.headers, self.max_retries))
                 attempt += 1
                 continue
             raise status_error(response, body)

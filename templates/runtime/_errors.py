@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from . import _redact
+
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-oneapi-request-id", "x-newapi-request-id")
 
 
@@ -32,6 +34,12 @@ class APIError(RelaykitError):
     """Something went wrong talking to the gateway."""
 
     def __init__(self, message: str, *, request: httpx.Request | None = None, body: bytes | None = None) -> None:
+        # Some gateways echo the key they refused: the request's own credentials are masked in
+        # the message and the body, which are otherwise kept as the gateway sent them.
+        secrets = _redact.secrets_of(request)
+        if secrets:
+            message = _redact.scrub_known(message, secrets)
+            body = _redact.scrub_known_bytes(body, secrets)
         super().__init__(message)
         self.message = message
         self.request = request
@@ -41,6 +49,27 @@ class APIError(RelaykitError):
     def text(self) -> str:
         """The raw body as text (empty when there was none)."""
         return (self.body or b"").decode("utf-8", "replace")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled without the credentials the request carried; the keyword-only arguments of
+        # the subclasses are restored from the state, not passed to __init__.
+        state = dict(self.__dict__)
+        request = state.get("request")
+        if isinstance(request, httpx.Request):
+            state["request"] = _redact.request_copy(request)
+        response = state.get("response")
+        if isinstance(response, httpx.Response):
+            state["response"] = _redact.response_copy(response, state["request"])
+            if "headers" in state:
+                state["headers"] = state["response"].headers
+        return _restore, (type(self), self.args, state)
+
+
+def _restore(cls: type[APIError], args: tuple[Any, ...], state: dict[str, Any]) -> APIError:
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
 
 
 class APIConnectionError(APIError):
@@ -131,7 +160,7 @@ class ResponseValidationError(APIError):
         super().__init__(message, request=response.request, body=body)
         self.response = response
         self.status_code = response.status_code
-        self.errors = errors
+        self.errors = _redact.scrub_known_values(errors, _redact.secrets_of(response.request))
 
 
 class StreamError(APIError):
