@@ -41,7 +41,7 @@ from ._types import NOT_GIVEN, NotGiven
 
 if TYPE_CHECKING:
     from ._files import FileInput
-    from ._models import BaseModel, UnknownEvent
+    from ._models import BaseModel, UnknownEvent, UnknownVariant
     from ._response import AsyncBinaryResponse, BinaryResponse, RawResponse
     from ._streaming import AsyncStream, Stream
     from ._webhooks import parse_webhook
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "BaseModel": "._models",
     "UnknownEvent": "._models",
+    "UnknownVariant": "._models",
     "FileInput": "._files",
     "RawResponse": "._response",
     "BinaryResponse": "._response",
@@ -108,6 +109,7 @@ __all__ = [
     "TaskFailedError",
     "TaskTimeoutError",
     "UnknownEvent",
+    "UnknownVariant",
     "UnprocessableEntityError",
     "WebhookError",
     "parse_webhook",

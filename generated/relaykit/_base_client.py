@@ -127,6 +127,7 @@ class BaseClient:
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, Any] | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         api_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
         if not api_key:
@@ -152,6 +153,9 @@ class BaseClient:
         self.max_retries = max_retries
         self.default_headers = dict(default_headers or {})
         self.default_query = dict(default_query or {})
+        # Lenient by default: a field a gateway left out is absent, an unknown union variant is
+        # kept as UnknownVariant. Strict: the body must fit the spec exactly, or it raises.
+        self.strict_response_validation = strict_response_validation
         self._auth_cache: dict[tuple[str, ...], dict[str, str]] = {}
 
     @property
@@ -170,6 +174,7 @@ class BaseClient:
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
             "default_query": self.default_query,
+            "strict_response_validation": self.strict_response_validation,
         }
         for key, value in overrides.items():
             if key not in options:
@@ -259,29 +264,36 @@ class BaseClient:
             op.envelope.check(response, body)
         if op.response_text and not _is_json(response, body):
             return response.text
-        adapter = op.response_adapter
-        if adapter is None:
+        validators = op.response_validators
+        if validators is None:
             return None
+        # The fast path is the models' own validator; the lenient retry runs only when it fails.
+        validate = (
+            validators.strict.validate_json
+            if self.strict_response_validation
+            else validators.adapter.validate_json
+        )
         try:
             if len(body) < LARGE_BODY or not gc.isenabled():
-                return adapter.validate_json(body)
+                return validate(body)
             # Validation makes many small objects and no cycles; the collector's passes over
             # them cost up to a fifth of the time on large bodies, so it waits until the end.
             gc.disable()
             try:
-                return adapter.validate_json(body)
+                return validate(body)
             finally:
                 gc.enable()
         except pydantic.ValidationError as exc:
             envelope = error_in_body(response, body)
             if envelope is not None:
                 raise envelope from None
-            raise ResponseValidationError(
-                f"HTTP {response.status_code} body does not fit {getattr(op.response_model, '__name__', op.response_model)}: "
-                f"{exc.error_count()} problem(s), first: {_first_error(exc)}; the raw body is on .body",
-                response=response,
-                body=body,
-                errors=exc.errors(include_url=False),
+            if not self.strict_response_validation:
+                try:
+                    return validators.repair_json(body, exc)
+                except pydantic.ValidationError:
+                    pass
+            raise _validation_error(
+                response, body, exc, getattr(op.response_model, "__name__", op.response_model)
             ) from None
 
 
@@ -310,9 +322,20 @@ def _is_json(response: httpx.Response, body: bytes) -> bool:
     return not ctype and body.lstrip()[:1] in (b"{", b"[")
 
 
-def _first_error(exc: pydantic.ValidationError) -> str:
-    err = exc.errors(include_url=False)[0]
-    return f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
+def _validation_error(
+    response: httpx.Response, body: bytes, exc: pydantic.ValidationError, expected: Any
+) -> ResponseValidationError:
+    from ._models import error_list
+
+    errors = error_list(exc)
+    first = errors[0]
+    return ResponseValidationError(
+        f"HTTP {response.status_code} body does not fit {expected}: {len(errors)} problem(s), "
+        f"first: {'.'.join(map(str, first['loc'])) or '(body)'}: {first['msg']}; the raw body is on .body",
+        response=response,
+        body=body,
+        errors=errors,
+    )
 
 
 class SyncAPIClient(BaseClient):
@@ -372,7 +395,7 @@ class SyncAPIClient(BaseClient):
         if streaming:
             from ._streaming import Stream
 
-            return Stream(response, op.event_decoder)
+            return Stream(response, op.event_decoder(self.strict_response_validation))
         if op.response_binary:
             from ._response import BinaryResponse
 
@@ -467,7 +490,7 @@ class SyncAPIClient(BaseClient):
             timeout=timeout,
         )
         response = self._send(request, stream=False, billable=False)
-        return decode_any(response, cast_to)
+        return decode_any(response, cast_to, self.strict_response_validation)
 
 
 class AsyncAPIClient(BaseClient):
@@ -527,7 +550,7 @@ class AsyncAPIClient(BaseClient):
         if streaming:
             from ._streaming import AsyncStream
 
-            return AsyncStream(response, op.event_decoder)
+            return AsyncStream(response, op.event_decoder(self.strict_response_validation))
         if op.response_binary:
             from ._response import AsyncBinaryResponse
 
@@ -621,21 +644,18 @@ class AsyncAPIClient(BaseClient):
             timeout=timeout,
         )
         response = await self._send(request, stream=False, billable=False)
-        return decode_any(response, cast_to)
+        return decode_any(response, cast_to, self.strict_response_validation)
 
 
-def decode_any(response: httpx.Response, cast_to: Any) -> Any:
+def decode_any(response: httpx.Response, cast_to: Any, strict: bool = False) -> Any:
     body = response.content
     if cast_to is not None:
+        from ._validation import Validators
+
         try:
-            return pydantic.TypeAdapter(cast_to).validate_json(body)
+            return Validators(cast_to).validate_json(body, strict)
         except pydantic.ValidationError as exc:
-            raise ResponseValidationError(
-                f"HTTP {response.status_code} body does not fit {cast_to!r}: {_first_error(exc)}",
-                response=response,
-                body=body,
-                errors=exc.errors(include_url=False),
-            ) from None
+            raise _validation_error(response, body, exc, repr(cast_to)) from None
     try:
         return response.json()
     except ValueError:

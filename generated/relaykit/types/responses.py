@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import Field
 
-from .._models import BaseModel
+from .._models import BaseModel, OpenUnion, UnknownVariant
 
 
 class CompactResponseRequest(BaseModel):
@@ -130,8 +130,9 @@ class CountResponseInputTokensRequest(BaseModel):
                 | ResponseCodeInterpreterTool
                 | ResponseImageGenerationTool
                 | ResponseLocalShellTool
-                | ResponseCustomTool,
-                Field(discriminator="type"),
+                | ResponseCustomTool
+                | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
         | None
@@ -224,8 +225,9 @@ class CreateResponseRequest(BaseModel):
                 | ResponseCodeInterpreterTool
                 | ResponseImageGenerationTool
                 | ResponseLocalShellTool
-                | ResponseCustomTool,
-                Field(discriminator="type"),
+                | ResponseCustomTool
+                | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
         | None
@@ -506,8 +508,9 @@ class Response(BaseModel):
                 | ResponseMcpApprovalResponse
                 | ResponseCustomToolCall
                 | ResponseCustomToolCallOutput
-                | ResponseCompactionItem,
-                Field(discriminator="type"),
+                | ResponseCompactionItem
+                | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
         | None
@@ -592,8 +595,9 @@ class Response(BaseModel):
                 | ResponseCodeInterpreterTool
                 | ResponseImageGenerationTool
                 | ResponseLocalShellTool
-                | ResponseCustomTool,
-                Field(discriminator="type"),
+                | ResponseCustomTool
+                | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
         | None
@@ -756,8 +760,10 @@ class ResponseCodeInterpreterCall(BaseModel):
     outputs: (
         list[
             Annotated[
-                ResponseCodeInterpreterOutputLogs | ResponseCodeInterpreterOutputImage,
-                Field(discriminator="type"),
+                ResponseCodeInterpreterOutputLogs
+                | ResponseCodeInterpreterOutputImage
+                | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
         | None
@@ -993,8 +999,9 @@ class ResponseCompaction(BaseModel):
             | ResponseMcpApprovalResponse
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
-            | ResponseCompactionItem,
-            Field(discriminator="type"),
+            | ResponseCompactionItem
+            | UnknownVariant,
+            OpenUnion("type"),
         ]
     ]
     """
@@ -1299,8 +1306,8 @@ class ResponseContentPartAddedEvent(BaseModel):
     Index of the content part in the item.
     """
     part: Annotated[
-        ResponseOutputText | ResponseOutputRefusal | ResponseReasoningText,
-        Field(discriminator="type", title="ResponseContentPart"),
+        ResponseOutputText | ResponseOutputRefusal | ResponseReasoningText | UnknownVariant,
+        OpenUnion("type"),
     ]
     """
     The content part.
@@ -1333,8 +1340,8 @@ class ResponseContentPartDoneEvent(BaseModel):
     Index of the content part in the item.
     """
     part: Annotated[
-        ResponseOutputText | ResponseOutputRefusal | ResponseReasoningText,
-        Field(discriminator="type", title="ResponseContentPart"),
+        ResponseOutputText | ResponseOutputRefusal | ResponseReasoningText | UnknownVariant,
+        OpenUnion("type"),
     ]
     """
     The content part.
@@ -1523,8 +1530,8 @@ class ResponseCustomToolCallOutput(BaseModel):
         str
         | list[
             Annotated[
-                ResponseInputText | ResponseInputImage | ResponseInputFile,
-                Field(discriminator="type"),
+                ResponseInputText | ResponseInputImage | ResponseInputFile | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
     )
@@ -2009,8 +2016,8 @@ class ResponseFunctionToolCallOutput(BaseModel):
         str
         | list[
             Annotated[
-                ResponseInputText | ResponseInputImage | ResponseInputFile,
-                Field(discriminator="type"),
+                ResponseInputText | ResponseInputImage | ResponseInputFile | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
     )
@@ -2346,8 +2353,9 @@ class ResponseInputItemList(BaseModel):
             | ResponseMcpApprovalResponse
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
-            | ResponseCompactionItem,
-            Field(discriminator="type"),
+            | ResponseCompactionItem
+            | UnknownVariant,
+            OpenUnion("type"),
         ]
     ]
     """
@@ -2384,8 +2392,8 @@ class ResponseInputMessage(BaseModel):
         str
         | list[
             Annotated[
-                ResponseInputText | ResponseInputImage | ResponseInputFile,
-                Field(discriminator="type"),
+                ResponseInputText | ResponseInputImage | ResponseInputFile | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
     )
@@ -2948,8 +2956,9 @@ class ResponseOutputItemAddedEvent(BaseModel):
         | ResponseMcpApprovalResponse
         | ResponseCustomToolCall
         | ResponseCustomToolCallOutput
-        | ResponseCompactionItem,
-        Field(discriminator="type", title="ResponseOutputItem"),
+        | ResponseCompactionItem
+        | UnknownVariant,
+        OpenUnion("type"),
     ]
     """
     The item.
@@ -2990,8 +2999,9 @@ class ResponseOutputItemDoneEvent(BaseModel):
         | ResponseMcpApprovalResponse
         | ResponseCustomToolCall
         | ResponseCustomToolCallOutput
-        | ResponseCompactionItem,
-        Field(discriminator="type", title="ResponseOutputItem"),
+        | ResponseCompactionItem
+        | UnknownVariant,
+        OpenUnion("type"),
     ]
     """
     The item.
@@ -3025,8 +3035,9 @@ class ResponseOutputMessage(BaseModel):
             | ResponseOutputRefusal
             | ResponseInputText
             | ResponseInputImage
-            | ResponseInputFile,
-            Field(discriminator="type"),
+            | ResponseInputFile
+            | UnknownVariant,
+            OpenUnion("type"),
         ]
     ]
     """
@@ -3072,8 +3083,9 @@ class ResponseOutputText(BaseModel):
                 ResponseFileCitationAnnotation
                 | ResponseUrlCitationAnnotation
                 | ResponseContainerFileCitationAnnotation
-                | ResponseFilePathAnnotation,
-                Field(discriminator="type"),
+                | ResponseFilePathAnnotation
+                | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
         | None
@@ -3795,8 +3807,12 @@ class ResponseTextConfig(BaseModel):
     """
 
     format: Annotated[
-        ResponseTextFormatText | ResponseTextFormatJsonObject | ResponseTextFormatJsonSchema | None,
-        Field(discriminator="type", title="ResponseTextFormat"),
+        ResponseTextFormatText
+        | ResponseTextFormatJsonObject
+        | ResponseTextFormatJsonSchema
+        | UnknownVariant
+        | None,
+        OpenUnion("type"),
     ] = None
     """
     Output format.
@@ -4120,8 +4136,9 @@ class ResponseWebSearchCall(BaseModel):
         ResponseWebSearchActionSearch
         | ResponseWebSearchActionOpenPage
         | ResponseWebSearchActionFind
+        | UnknownVariant
         | None,
-        Field(discriminator="type", title="ResponseWebSearchAction"),
+        OpenUnion("type"),
     ] = None
     """
     The action taken.
@@ -4302,15 +4319,16 @@ class ResponseWebSearchTool(BaseModel):
 
 # Named unions of the spec.
 ResponseInputContent: TypeAlias = Annotated[
-    ResponseInputText | ResponseInputImage | ResponseInputFile, Field(discriminator="type")
+    ResponseInputText | ResponseInputImage | ResponseInputFile | UnknownVariant, OpenUnion("type")
 ]
 
 ResponseAnnotation: TypeAlias = Annotated[
     ResponseFileCitationAnnotation
     | ResponseUrlCitationAnnotation
     | ResponseContainerFileCitationAnnotation
-    | ResponseFilePathAnnotation,
-    Field(discriminator="type"),
+    | ResponseFilePathAnnotation
+    | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ResponseMessageContent: TypeAlias = Annotated[
@@ -4318,22 +4336,27 @@ ResponseMessageContent: TypeAlias = Annotated[
     | ResponseOutputRefusal
     | ResponseInputText
     | ResponseInputImage
-    | ResponseInputFile,
-    Field(discriminator="type"),
+    | ResponseInputFile
+    | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ResponseContentPart: TypeAlias = Annotated[
-    ResponseOutputText | ResponseOutputRefusal | ResponseReasoningText, Field(discriminator="type")
+    ResponseOutputText | ResponseOutputRefusal | ResponseReasoningText | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ResponseWebSearchAction: TypeAlias = Annotated[
-    ResponseWebSearchActionSearch | ResponseWebSearchActionOpenPage | ResponseWebSearchActionFind,
-    Field(discriminator="type"),
+    ResponseWebSearchActionSearch
+    | ResponseWebSearchActionOpenPage
+    | ResponseWebSearchActionFind
+    | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ResponseCodeInterpreterOutput: TypeAlias = Annotated[
-    ResponseCodeInterpreterOutputLogs | ResponseCodeInterpreterOutputImage,
-    Field(discriminator="type"),
+    ResponseCodeInterpreterOutputLogs | ResponseCodeInterpreterOutputImage | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ResponseOutputItem: TypeAlias = Annotated[
@@ -4353,8 +4376,9 @@ ResponseOutputItem: TypeAlias = Annotated[
     | ResponseMcpApprovalResponse
     | ResponseCustomToolCall
     | ResponseCustomToolCallOutput
-    | ResponseCompactionItem,
-    Field(discriminator="type"),
+    | ResponseCompactionItem
+    | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ResponseInputItem: TypeAlias = ResponseInputMessage | ResponseItemReference | ResponseOutputItem
@@ -4369,13 +4393,17 @@ ResponseTool: TypeAlias = Annotated[
     | ResponseCodeInterpreterTool
     | ResponseImageGenerationTool
     | ResponseLocalShellTool
-    | ResponseCustomTool,
-    Field(discriminator="type"),
+    | ResponseCustomTool
+    | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ResponseTextFormat: TypeAlias = Annotated[
-    ResponseTextFormatText | ResponseTextFormatJsonObject | ResponseTextFormatJsonSchema,
-    Field(discriminator="type"),
+    ResponseTextFormatText
+    | ResponseTextFormatJsonObject
+    | ResponseTextFormatJsonSchema
+    | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ResponseStreamEvent: TypeAlias = Annotated[
