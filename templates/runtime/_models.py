@@ -59,14 +59,17 @@ class OpenUnion:
 
     def __get_pydantic_core_schema__(self, source: Any, handler: pydantic.GetCoreSchemaHandler) -> core_schema.CoreSchema:
         members = tuple(m for m in get_args(source) if m not in (UnknownVariant, type(None)))
+        models = [m for m in members if isinstance(m, type) and issubclass(m, pydantic.BaseModel)]
         if len(members) == 1:
             known = handler.generate_schema(members[0])
-        else:
+        elif len(models) == len(members):  # a tagged union: one lookup by tag
             known = handler.generate_schema(Annotated[Union[members], pydantic.Field(discriminator=self.tag)])  # noqa: UP007
+        else:  # tagged objects mixed with strings or lists: pydantic's smart union
+            known = handler.generate_schema(Union[members])  # noqa: UP007
         tags: set[Any] = set()
         wire = self.tag
-        for member in members:
-            field = member.model_fields[self.tag]
+        for model in models:
+            field = model.model_fields[self.tag]
             wire = field.alias or self.tag
             tags.update(get_args(field.annotation))
         unknown = core_schema.no_info_after_validator_function(

@@ -1596,10 +1596,14 @@ class CreateChatCompletionRequest(BaseModel):
     Tools the model may call.
     """
     tool_choice: (
-        Literal["none", "auto", "required"]
-        | ChatNamedToolChoice
-        | ChatNamedCustomToolChoice
-        | ChatAllowedToolsChoice
+        Annotated[
+            Literal["none", "auto", "required"]
+            | ChatNamedToolChoice
+            | ChatNamedCustomToolChoice
+            | ChatAllowedToolsChoice
+            | UnknownVariant,
+            OpenUnion("type"),
+        ]
         | None
     ) = None
     """

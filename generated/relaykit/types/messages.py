@@ -2020,7 +2020,9 @@ class WebSearchToolResultBlock(BaseModel):
     """
     ID of the server_tool_use block.
     """
-    content: list[WebSearchResultBlock] | WebSearchToolResultError
+    content: Annotated[
+        list[WebSearchResultBlock] | WebSearchToolResultError | UnknownVariant, OpenUnion("type")
+    ]
     """
     The results, or an error.
     """
@@ -2037,7 +2039,9 @@ class WebSearchToolResultBlockParam(BaseModel):
     """
     ID of the server_tool_use block this answers.
     """
-    content: list[WebSearchResultBlock] | WebSearchToolResultError
+    content: Annotated[
+        list[WebSearchResultBlock] | WebSearchToolResultError | UnknownVariant, OpenUnion("type")
+    ]
     """
     The results, or an error.
     """

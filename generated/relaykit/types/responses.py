@@ -141,12 +141,16 @@ class CountResponseInputTokensRequest(BaseModel):
     Tools the model may use: functions, built-in tools and MCP servers.
     """
     tool_choice: Annotated[
-        Literal["none", "auto", "required"]
-        | ResponseToolChoiceAllowed
-        | ResponseToolChoiceBuiltIn
-        | ResponseToolChoiceFunction
-        | ResponseToolChoiceMcp
-        | ResponseToolChoiceCustom
+        Annotated[
+            Literal["none", "auto", "required"]
+            | ResponseToolChoiceAllowed
+            | ResponseToolChoiceBuiltIn
+            | ResponseToolChoiceFunction
+            | ResponseToolChoiceMcp
+            | ResponseToolChoiceCustom
+            | UnknownVariant,
+            OpenUnion("type"),
+        ]
         | None,
         Field(title="ResponseToolChoice"),
     ] = None
@@ -236,12 +240,16 @@ class CreateResponseRequest(BaseModel):
     Tools the model may use: functions, built-in tools and MCP servers.
     """
     tool_choice: Annotated[
-        Literal["none", "auto", "required"]
-        | ResponseToolChoiceAllowed
-        | ResponseToolChoiceBuiltIn
-        | ResponseToolChoiceFunction
-        | ResponseToolChoiceMcp
-        | ResponseToolChoiceCustom
+        Annotated[
+            Literal["none", "auto", "required"]
+            | ResponseToolChoiceAllowed
+            | ResponseToolChoiceBuiltIn
+            | ResponseToolChoiceFunction
+            | ResponseToolChoiceMcp
+            | ResponseToolChoiceCustom
+            | UnknownVariant,
+            OpenUnion("type"),
+        ]
         | None,
         Field(title="ResponseToolChoice"),
     ] = None
@@ -571,12 +579,16 @@ class Response(BaseModel):
     Text output settings that applied.
     """
     tool_choice: Annotated[
-        Literal["none", "auto", "required"]
-        | ResponseToolChoiceAllowed
-        | ResponseToolChoiceBuiltIn
-        | ResponseToolChoiceFunction
-        | ResponseToolChoiceMcp
-        | ResponseToolChoiceCustom
+        Annotated[
+            Literal["none", "auto", "required"]
+            | ResponseToolChoiceAllowed
+            | ResponseToolChoiceBuiltIn
+            | ResponseToolChoiceFunction
+            | ResponseToolChoiceMcp
+            | ResponseToolChoiceCustom
+            | UnknownVariant,
+            OpenUnion("type"),
+        ]
         | None,
         Field(title="ResponseToolChoice"),
     ] = None
@@ -958,7 +970,7 @@ class ResponseCodeInterpreterTool(BaseModel):
     """
     Always `code_interpreter`.
     """
-    container: str | ResponseCodeInterpreterContainer
+    container: Annotated[str | ResponseCodeInterpreterContainer | UnknownVariant, OpenUnion("type")]
     """
     Container ID, or settings for an automatic container.
     """
@@ -3129,10 +3141,14 @@ class ResponseOutputTextAnnotationAddedEvent(BaseModel):
     Index of the annotation in the part.
     """
     annotation: (
-        ResponseFileCitationAnnotation
-        | ResponseUrlCitationAnnotation
-        | ResponseContainerFileCitationAnnotation
-        | ResponseFilePathAnnotation
+        Annotated[
+            ResponseFileCitationAnnotation
+            | ResponseUrlCitationAnnotation
+            | ResponseContainerFileCitationAnnotation
+            | ResponseFilePathAnnotation
+            | UnknownVariant,
+            OpenUnion("type"),
+        ]
         | None
     )
     """
@@ -3228,7 +3244,14 @@ class ResponsePrompt(BaseModel):
     Template version; the current one when left out.
     """
     variables: (
-        dict[str, str | ResponseInputText | ResponseInputImage | ResponseInputFile] | None
+        dict[
+            str,
+            Annotated[
+                str | ResponseInputText | ResponseInputImage | ResponseInputFile | UnknownVariant,
+                OpenUnion("type"),
+            ],
+        ]
+        | None
     ) = None
     """
     Values substituted into the template.
