@@ -13,6 +13,7 @@ from typing import Any
 
 from .errors import SpecError
 from .operations import union_schema_names
+from .unions import open_unions, stream_event_unions
 
 MODEL_BASE = "relaykit._models.BaseModel"  # rewritten to a relative import below
 
@@ -72,7 +73,7 @@ def generate_models_module(doc: dict[str, Any]) -> str:
             "from __future__ import annotations\n\nfrom typing import Annotated, TypeAlias\n\nfrom pydantic import Field\n",
             1,
         )
-    return code.rstrip() + "\n" + aliases
+    return open_unions(code.rstrip() + "\n" + aliases, stream_event_unions(doc))
 
 
 def without_unreferenced_unions(doc: dict[str, Any]) -> dict[str, Any]:

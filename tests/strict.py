@@ -1,5 +1,6 @@
-"""Strict parsing for tests: a payload must fit its model with no unknown field anywhere, and
-dump back to the same JSON."""
+"""Strict parsing for tests: a payload must fit its model with no unknown field anywhere, no
+required field missing and no union variant the spec does not list (the runtime's strict
+validator), and dump back to the same JSON."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pydantic
 import relaykit.types as types
 from relaykit._sse import SSEDecoder
+from relaykit._validation import Validators
 
 
 def unknown_fields(value: Any, path: str = "$") -> list[str]:
@@ -41,21 +43,32 @@ def same_json(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def adapter(schema_name: str) -> pydantic.TypeAdapter[Any]:
-    return pydantic.TypeAdapter(getattr(types, schema_name))
+_VALIDATORS: dict[str, Validators] = {}
+
+
+def validators(schema_name: str) -> Validators:
+    found = _VALIDATORS.get(schema_name)
+    if found is None:
+        found = _VALIDATORS[schema_name] = Validators(getattr(types, schema_name))
+    return found
+
+
+def strict_parse(schema_name: str, payload: Any) -> Any:
+    """``payload`` validated strictly into ``schema_name``; raises pydantic's ValidationError."""
+    return validators(schema_name).strict.validate_json(json.dumps(payload))
 
 
 def assert_round_trip(schema_name: str, payload: Any, label: str = "", normalised: bool = False) -> Any:
     """``normalised``: the payload uses alternate (snake_case) spellings that the models accept
     and send back in the canonical spelling; then the dump must be a fixed point instead."""
-    ta = adapter(schema_name)
-    parsed = ta.validate_json(json.dumps(payload))
+    ta = validators(schema_name).adapter
+    parsed = strict_parse(schema_name, payload)
     extra = unknown_fields(parsed)
     assert not extra, f"{label}: fields not declared in {schema_name}: {extra[:10]}"
     dumped = ta.dump_python(parsed, mode="json", by_alias=True, exclude_unset=True)
     if normalised:
         assert not same_json(dumped, payload), f"{label}: marked normalised but already canonical"
-        again = ta.dump_python(ta.validate_python(dumped), mode="json", by_alias=True, exclude_unset=True)
+        again = ta.dump_python(validators(schema_name).strict.validate_python(dumped), mode="json", by_alias=True, exclude_unset=True)
         assert same_json(again, dumped), f"{label}: {schema_name} dump is not stable"
     else:
         assert same_json(dumped, payload), f"{label}: {schema_name} does not dump back to the original JSON"

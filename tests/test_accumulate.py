@@ -240,7 +240,8 @@ def test_claude_interleaved_blocks_unknown_blocks_and_tool_json() -> None:
     )
     stream = claude_stream(events, size=3)
     message = stream.final()
-    assert [b.type for b in message.content] == ["text", "tool_use"]
+    assert [b.type for b in message.content] == ["text", "tool_use", "hologram"]
+    assert isinstance(message.content[2], relaykit.UnknownVariant) and message.content[2].data == "?"  # kept, not dropped
     assert message.to_dict()["content"][0]["text"] == "Let me check."
     assert message.to_dict()["content"][1]["input"] == {"city": "Paris"}
     assert message.stop_reason == "tool_use" and message.usage is not None and message.usage.output_tokens == 20

@@ -43,7 +43,7 @@ from ._types import NOT_GIVEN, NotGiven
 
 if TYPE_CHECKING:
     from ._files import FileInput
-    from ._models import BaseModel, UnknownEvent
+    from ._models import BaseModel, UnknownEvent, UnknownVariant
     from ._response import AsyncBinaryResponse, BinaryResponse, RawResponse
     from ._streaming import AsyncStream, Stream
     from ._webhooks import parse_webhook
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "BaseModel": "._models",
     "UnknownEvent": "._models",
+    "UnknownVariant": "._models",
     "FileInput": "._files",
     "RawResponse": "._response",
     "BinaryResponse": "._response",
@@ -112,6 +113,7 @@ __all__ = [
     "TaskFailedError",
     "TaskTimeoutError",
     "UnknownEvent",
+    "UnknownVariant",
     "UnprocessableEntityError",
     "WebhookError",
     "parse_webhook",

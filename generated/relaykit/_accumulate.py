@@ -68,13 +68,9 @@ class ChatAccumulator(Accumulator):
         if isinstance(chunk, UnknownEvent):
             return
         if not self.base:
-            self.base = {
-                "id": chunk.id,
-                "object": "chat.completion",
-                "created": chunk.created,
-                "model": chunk.model,
-            }
-            for key in ("system_fingerprint", "service_tier", "provider"):
+            # Only what the chunk carries: a field the gateway left out stays absent.
+            self.base = {"object": "chat.completion"}
+            for key in ("id", "created", "model", "system_fingerprint", "service_tier", "provider"):
                 value = getattr(chunk, key, None)
                 if value is not None:
                     self.base[key] = value

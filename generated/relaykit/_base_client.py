@@ -23,6 +23,7 @@ from ._errors import (
     APITimeoutError,
     ArgumentError,
     RelaykitError,
+    error_in_body,
     is_quota_error,
     status_error,
 )
@@ -139,6 +140,7 @@ class BaseClient:
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, Any] | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         api_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
         if not api_key:
@@ -164,6 +166,9 @@ class BaseClient:
         self.max_retries = max_retries
         self.default_headers = dict(default_headers or {})
         self.default_query = dict(default_query or {})
+        # Lenient by default: a field a gateway left out is absent, an unknown union variant is
+        # kept as UnknownVariant. Strict: the body must fit the spec exactly, or it raises.
+        self.strict_response_validation = strict_response_validation
         self._auth_cache: dict[tuple[str, ...], dict[str, str]] = {}
 
     @property
@@ -188,6 +193,7 @@ class BaseClient:
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
             "default_query": self.default_query,
+            "strict_response_validation": self.strict_response_validation,
         }
         for key, value in overrides.items():
             if key not in options:
@@ -277,26 +283,37 @@ class BaseClient:
             op.envelope.check(response, body)
         if op.response_text and not _is_json(response, body):
             return response.text
-        adapter = op.response_adapter
-        if adapter is None:
+        validators = op.response_validators
+        if validators is None:
             return None
+        # The fast path is the models' own validator; the lenient retry runs only when it fails.
+        validate = (
+            validators.strict.validate_json
+            if self.strict_response_validation
+            else validators.adapter.validate_json
+        )
         try:
             if len(body) < LARGE_BODY or not gc.isenabled():
-                return adapter.validate_json(body)
+                return validate(body)
             # Validation makes many small objects and no cycles; the collector's passes over
             # them cost up to a fifth of the time on large bodies, so it waits until the end.
             gc.disable()
             try:
-                return adapter.validate_json(body)
+                return validate(body)
             finally:
                 gc.enable()
         except pydantic.ValidationError as exc:
             if op.method == "DELETE" and not body.strip():
                 return None  # a deletion answered with 204 or an empty 200: done, nothing to read
+            if not self.strict_response_validation and error_in_body(response, body) is None:
+                try:
+                    return validators.repair_json(body, exc)
+                except pydantic.ValidationError:
+                    pass
             from ._bodies import recover
 
             return recover(
-                adapter,
+                validators.adapter,
                 response,
                 body,
                 exc,
@@ -382,7 +399,7 @@ class SyncAPIClient(BaseClient):
         if streaming:
             from ._streaming import Stream
 
-            return Stream(response, op.event_decoder)
+            return Stream(response, op.event_decoder(self.strict_response_validation))
         if op.response_binary:
             from ._response import BinaryResponse
 
@@ -520,7 +537,7 @@ class SyncAPIClient(BaseClient):
             timeout=timeout,
         )
         response = self._send(request, stream=False, billable=False)
-        return decode_any(response, cast_to)
+        return decode_any(response, cast_to, self.strict_response_validation)
 
 
 class AsyncAPIClient(BaseClient):
@@ -578,7 +595,7 @@ class AsyncAPIClient(BaseClient):
         if streaming:
             from ._streaming import AsyncStream
 
-            return AsyncStream(response, op.event_decoder)
+            return AsyncStream(response, op.event_decoder(self.strict_response_validation))
         if op.response_binary:
             from ._response import AsyncBinaryResponse
 
@@ -717,20 +734,22 @@ class AsyncAPIClient(BaseClient):
             timeout=timeout,
         )
         response = await self._send(request, stream=False, billable=False)
-        return decode_any(response, cast_to)
+        return decode_any(response, cast_to, self.strict_response_validation)
 
 
-def decode_any(response: httpx.Response, cast_to: Any) -> Any:
+def decode_any(response: httpx.Response, cast_to: Any, strict: bool = False) -> Any:
     body = response.content
     if cast_to is not None:
-        adapter = pydantic.TypeAdapter(cast_to)
+        from ._validation import Validators
+
+        validators = Validators(cast_to)
         try:
-            return adapter.validate_json(body)
+            return validators.validate_json(body, strict)
         except pydantic.ValidationError as exc:
             from ._bodies import recover
 
             return recover(
-                adapter, response, body, exc, getattr(cast_to, "__name__", repr(cast_to))
+                validators.adapter, response, body, exc, getattr(cast_to, "__name__", repr(cast_to))
             )
     if not body.strip():
         return None

@@ -48,6 +48,9 @@ class Client(SyncAPIClient):
       max_retries: retries for connection errors, 408, 409, 429 and 5xx (default 2).
       default_headers, default_query: sent with every request.
       http_client: your own httpx.Client (proxies, transports...).
+      strict_response_validation: raise ResponseValidationError (StreamError in a stream) when a
+        body leaves out a field the spec requires or has a union variant the spec does not list,
+        instead of returning it with the field absent or the variant as UnknownVariant.
     """
 
     _gateways = GATEWAYS
@@ -63,6 +66,7 @@ class Client(SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, Any] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -73,6 +77,7 @@ class Client(SyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
 
     @cached_property
@@ -172,6 +177,9 @@ class AsyncClient(AsyncAPIClient):
       max_retries: retries for connection errors, 408, 409, 429 and 5xx (default 2).
       default_headers, default_query: sent with every request.
       http_client: your own httpx.AsyncClient (proxies, transports...).
+      strict_response_validation: raise ResponseValidationError (StreamError in a stream) when a
+        body leaves out a field the spec requires or has a union variant the spec does not list,
+        instead of returning it with the field absent or the variant as UnknownVariant.
     """
 
     _gateways = GATEWAYS
@@ -187,6 +195,7 @@ class AsyncClient(AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, Any] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -197,6 +206,7 @@ class AsyncClient(AsyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
 
     @cached_property

@@ -17,8 +17,10 @@ import pydantic
 
 from ._errors import ArgumentError
 from ._files import is_file_list, read_file
+from ._models import error_list
 from ._streaming import EventDecoder
 from ._types import NOT_GIVEN
+from ._validation import Validators
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,20 +129,32 @@ class Operation:
     envelope: Any = None  # an _envelope.Envelope: in-body success code checked on 2xx bodies
 
     @cached_property
-    def response_adapter(self) -> pydantic.TypeAdapter[Any] | None:
+    def response_validators(self) -> Validators | None:
         if self.response_model is None:
             return None
-        return pydantic.TypeAdapter(self.response_model)
+        return Validators(self.response_model)
 
     @cached_property
-    def event_decoder(self) -> EventDecoder:
-        assert self.stream_protocol is not None
-        final = pydantic.TypeAdapter(
-            self.response_model if self.response_model is not None else self.stream_event
-        )
-        return EventDecoder(
-            self.stream_protocol, pydantic.TypeAdapter(self.stream_event), self.stream_union, final
-        )
+    def _decoders(self) -> dict[bool, EventDecoder]:
+        return {}
+
+    def event_decoder(self, strict: bool = False) -> EventDecoder:
+        """The stream's event decoder, validating leniently or (``strict``) to the letter."""
+        decoder = self._decoders.get(strict)
+        if decoder is None:
+            assert self.stream_protocol is not None
+            final = Validators(
+                self.response_model if self.response_model is not None else self.stream_event
+            )
+            decoder = EventDecoder(
+                self.stream_protocol,
+                Validators(self.stream_event),
+                self.stream_union,
+                final,
+                strict,
+            )
+            self._decoders[strict] = decoder
+        return decoder
 
     @cached_property
     def _body_params(self) -> tuple[Param, ...]:
@@ -266,7 +280,7 @@ def _argument_error(exc: pydantic.ValidationError, params: tuple[Param, ...]) ->
     py_names = {p.wire: p.py for p in params}
     lines = []
     fields = []
-    for err in exc.errors(include_url=False):
+    for err in error_list(exc):
         loc = list(err["loc"])
         if loc and isinstance(loc[0], str):
             loc[0] = py_names.get(loc[0], loc[0])

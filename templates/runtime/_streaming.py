@@ -37,6 +37,7 @@ from ._sse import SSEDecoder
 
 if TYPE_CHECKING:
     from ._accumulate import Accumulator
+    from ._validation import Validators
 
 # The models and accumulators are imported on first use: importing relaykit stays cheap.
 
@@ -51,13 +52,15 @@ class EventDecoder:
     """Turns one SSE event into a typed event, ``_SKIP``, ``_STOP``, or raises StreamError.
     ``decode`` is the protocol's own method, chosen once: it runs for every event."""
 
-    __slots__ = ("protocol", "_validate", "_is_union", "final", "decode")
+    __slots__ = ("protocol", "_validators", "_validate", "_is_union", "final", "strict", "decode")
 
-    def __init__(self, protocol: str, adapter: pydantic.TypeAdapter[Any], is_union: bool, final: pydantic.TypeAdapter[Any]) -> None:
+    def __init__(self, protocol: str, validators: Validators, is_union: bool, final: Validators, strict: bool = False) -> None:
         self.protocol = protocol
-        self._validate = adapter.validate_json
+        self._validators = validators
+        self._validate = validators.strict.validate_json if strict else validators.adapter.validate_json
         self._is_union = is_union
-        self.final = final
+        self.final = final  # the accumulated object's validators
+        self.strict = strict
         self.decode = {
             "openai-chat": self._chat,
             "anthropic": self._anthropic,
@@ -106,7 +109,8 @@ class EventDecoder:
     def _fallback(self, event: str | None, data: bytes, exc: pydantic.ValidationError) -> Any:
         """An event that did not validate: nothing (empty data), the end (``[DONE]``, which
         relays add to every protocol), the event again with bytes that are not UTF-8 replaced,
-        an UnknownEvent (a type this version does not know), or a StreamError with the payload."""
+        the event with the fields the gateway left out absent (lenient), an UnknownEvent (a type
+        this version does not know), or a StreamError carrying the payload."""
         if not data or data.isspace():
             return _SKIP
         if data.strip() == b"[DONE]":
@@ -118,12 +122,17 @@ class EventDecoder:
             return self.decode(event, data.decode("utf-8", "replace").encode())
         except ValueError:
             raise StreamError(f"stream event is not JSON: {data[:200]!r}", event=data) from None
-        if self._is_union and any(e["type"] == "union_tag_invalid" for e in exc.errors()):
+        if not self.strict:
+            try:
+                return self._validators.repair_json(data, exc)
+            except pydantic.ValidationError:
+                pass
+        if self._is_union and not self.strict and any(e["type"] == "union_tag_invalid" and not e["loc"] for e in exc.errors()):
             from ._models import UnknownEvent
 
             etype = payload.get("type") if isinstance(payload, dict) else None
             return UnknownEvent(event=event, type=etype, data=payload)
-        raise StreamError(f"stream event does not fit its schema: {exc}", event=payload) from None
+        raise StreamError(f"stream event does not fit its schema: {_describe(exc)}", event=payload) from None
 
     def _raise_if_error(self, data: bytes, always: bool = False) -> None:
         try:
@@ -159,6 +168,14 @@ def _check_leftover(response: httpx.Response, rest: bytes) -> None:
             raise envelope
 
 
+def _describe(exc: pydantic.ValidationError) -> str:
+    from ._models import error_list
+
+    errors = error_list(exc)
+    lines = [f"{'.'.join(map(str, e['loc'])) or '(event)'}: {e['msg']}" for e in errors[:5]]
+    return f"{len(errors)} problem(s): " + "; ".join(lines)
+
+
 class _Folding:
     """Accumulation shared by Stream and AsyncStream."""
 
@@ -181,7 +198,7 @@ class _Folding:
         assert self._acc is not None
         data = self._acc.result()
         try:
-            return self._decoder.final.validate_python(data)
+            return self._decoder.final.validate_python(data, self._decoder.strict)
         except pydantic.ValidationError:
             return data
 
@@ -204,9 +221,9 @@ class _Folding:
             raise StreamError("the stream ended before it was complete", partial=self._partial())
         data = acc.result()
         try:
-            return self._decoder.final.validate_python(data)
+            return self._decoder.final.validate_python(data, self._decoder.strict)
         except pydantic.ValidationError as exc:
-            raise StreamError(f"the accumulated stream does not fit its model: {exc}", partial=data) from None
+            raise StreamError(f"the accumulated stream does not fit its model: {_describe(exc)}", partial=data) from None
 
 
 class Stream(_Folding, Generic[T, F]):

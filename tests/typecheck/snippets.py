@@ -161,3 +161,24 @@ def main() -> None:
     fast = client.with_options(timeout=10.0)
     chat(fast)
     asyncio.run(async_chat())
+
+
+def unknown_variants(client: relaykit.Client) -> list[str]:
+    """An output item, tool or tool choice of a type this version does not list arrives as
+    UnknownVariant, which is part of the union's type: narrowing by isinstance is exact, and
+    any field of an unknown variant reads as Any."""
+    response = client.responses.create(model="gpt-5", input="List the files", tools=[{"type": "shell"}])
+    kinds: list[str] = []
+    for item in response.output or []:
+        if isinstance(item, relaykit.UnknownVariant):
+            assert_type(item, relaykit.UnknownVariant)
+            kinds.append(str(item.type))
+            print(item.call_id, item.to_dict())  # any field: typed Any
+        elif isinstance(item, types.ResponseFunctionToolCall):
+            assert_type(item.arguments, str)
+        else:
+            kinds.append(item.type)  # every variant, unknown or not, has its tag
+    choice = response.tool_choice
+    if isinstance(choice, relaykit.UnknownVariant):
+        kinds.append(str(choice.type))
+    return kinds

@@ -5,7 +5,7 @@ from typing import Annotated, Literal, TypeAlias
 
 from pydantic import Field
 
-from .._models import BaseModel
+from .._models import BaseModel, OpenUnion, UnknownVariant
 
 
 class CreateSpeechRequest(BaseModel):
@@ -489,10 +489,13 @@ class Translation(BaseModel):
 
 # Named unions of the spec.
 TranscriptionStreamEvent: TypeAlias = Annotated[
-    TranscriptTextDeltaEvent | TranscriptTextDoneEvent | TranscriptTextSegmentEvent,
-    Field(discriminator="type"),
+    TranscriptTextDeltaEvent
+    | TranscriptTextDoneEvent
+    | TranscriptTextSegmentEvent
+    | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 SpeechStreamEvent: TypeAlias = Annotated[
-    SpeechAudioDeltaEvent | SpeechAudioDoneEvent, Field(discriminator="type")
+    SpeechAudioDeltaEvent | SpeechAudioDoneEvent | UnknownVariant, OpenUnion("type")
 ]

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import Field
 
-from .._models import BaseModel
+from .._models import BaseModel, OpenUnion, UnknownVariant
 
 
 class ChatAllowedTools(BaseModel):
@@ -148,8 +148,8 @@ class ChatCompletionAssistantMessage(BaseModel):
         str
         | list[
             Annotated[
-                ChatCompletionContentPartText | ChatCompletionContentPartRefusal,
-                Field(discriminator="type"),
+                ChatCompletionContentPartText | ChatCompletionContentPartRefusal | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
         | None
@@ -695,8 +695,9 @@ class ChatCompletionUserMessage(BaseModel):
                 | ChatCompletionContentPartImage
                 | ChatCompletionContentPartInputAudio
                 | ChatCompletionContentPartFile
-                | ChatCompletionContentPartVideo,
-                Field(discriminator="type"),
+                | ChatCompletionContentPartVideo
+                | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
     )
@@ -738,8 +739,8 @@ class ChatCustomToolDefinition(BaseModel):
     What the tool does, for the model.
     """
     format: Annotated[
-        ChatCustomToolTextFormat | ChatCustomToolGrammarFormat | None,
-        Field(discriminator="type", title="ChatCustomToolFormat"),
+        ChatCustomToolTextFormat | ChatCustomToolGrammarFormat | UnknownVariant | None,
+        OpenUnion("type"),
     ] = None
     """
     Input format; free text when omitted.
@@ -1485,8 +1486,9 @@ class CreateChatCompletionRequest(BaseModel):
                 | ChatCompletionUserMessage
                 | ChatCompletionAssistantMessage
                 | ChatCompletionToolMessage
-                | ChatCompletionFunctionMessage,
-                Field(discriminator="role"),
+                | ChatCompletionFunctionMessage
+                | UnknownVariant,
+                OpenUnion("role"),
             ]
         ],
         Field(min_length=1),
@@ -1571,8 +1573,12 @@ class CreateChatCompletionRequest(BaseModel):
     How long cached prompt prefixes are kept.
     """
     response_format: Annotated[
-        ChatResponseFormatText | ChatResponseFormatJsonObject | ChatResponseFormatJsonSchema | None,
-        Field(discriminator="type", title="ChatResponseFormat"),
+        ChatResponseFormatText
+        | ChatResponseFormatJsonObject
+        | ChatResponseFormatJsonSchema
+        | UnknownVariant
+        | None,
+        OpenUnion("type"),
     ] = None
     """
     Required output format (text, JSON mode or JSON schema).
@@ -1580,7 +1586,8 @@ class CreateChatCompletionRequest(BaseModel):
     tools: (
         list[
             Annotated[
-                ChatCompletionFunctionTool | ChatCompletionCustomTool, Field(discriminator="type")
+                ChatCompletionFunctionTool | ChatCompletionCustomTool | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
         | None
@@ -1589,10 +1596,14 @@ class CreateChatCompletionRequest(BaseModel):
     Tools the model may call.
     """
     tool_choice: (
-        Literal["none", "auto", "required"]
-        | ChatNamedToolChoice
-        | ChatNamedCustomToolChoice
-        | ChatAllowedToolsChoice
+        Annotated[
+            Literal["none", "auto", "required"]
+            | ChatNamedToolChoice
+            | ChatNamedCustomToolChoice
+            | ChatAllowedToolsChoice
+            | UnknownVariant,
+            OpenUnion("type"),
+        ]
         | None
     ) = None
     """
@@ -1685,8 +1696,9 @@ ChatCompletionRequestMessage: TypeAlias = Annotated[
     | ChatCompletionUserMessage
     | ChatCompletionAssistantMessage
     | ChatCompletionToolMessage
-    | ChatCompletionFunctionMessage,
-    Field(discriminator="role"),
+    | ChatCompletionFunctionMessage
+    | UnknownVariant,
+    OpenUnion("role"),
 ]
 
 ChatCompletionUserContentPart: TypeAlias = Annotated[
@@ -1694,23 +1706,28 @@ ChatCompletionUserContentPart: TypeAlias = Annotated[
     | ChatCompletionContentPartImage
     | ChatCompletionContentPartInputAudio
     | ChatCompletionContentPartFile
-    | ChatCompletionContentPartVideo,
-    Field(discriminator="type"),
+    | ChatCompletionContentPartVideo
+    | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ChatCompletionAssistantContentPart: TypeAlias = Annotated[
-    ChatCompletionContentPartText | ChatCompletionContentPartRefusal, Field(discriminator="type")
+    ChatCompletionContentPartText | ChatCompletionContentPartRefusal | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ChatCompletionTool: TypeAlias = Annotated[
-    ChatCompletionFunctionTool | ChatCompletionCustomTool, Field(discriminator="type")
+    ChatCompletionFunctionTool | ChatCompletionCustomTool | UnknownVariant, OpenUnion("type")
 ]
 
 ChatCustomToolFormat: TypeAlias = Annotated[
-    ChatCustomToolTextFormat | ChatCustomToolGrammarFormat, Field(discriminator="type")
+    ChatCustomToolTextFormat | ChatCustomToolGrammarFormat | UnknownVariant, OpenUnion("type")
 ]
 
 ChatResponseFormat: TypeAlias = Annotated[
-    ChatResponseFormatText | ChatResponseFormatJsonObject | ChatResponseFormatJsonSchema,
-    Field(discriminator="type"),
+    ChatResponseFormatText
+    | ChatResponseFormatJsonObject
+    | ChatResponseFormatJsonSchema
+    | UnknownVariant,
+    OpenUnion("type"),
 ]

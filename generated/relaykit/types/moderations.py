@@ -5,7 +5,7 @@ from typing import Annotated, Literal, TypeAlias
 
 from pydantic import Field
 
-from .._models import BaseModel
+from .._models import BaseModel, OpenUnion, UnknownVariant
 
 
 class CreateModerationRequest(BaseModel):
@@ -16,7 +16,11 @@ class CreateModerationRequest(BaseModel):
     input: (
         str
         | list[str]
-        | list[Annotated[ModerationTextInput | ModerationImageInput, Field(discriminator="type")]]
+        | list[
+            Annotated[
+                ModerationTextInput | ModerationImageInput | UnknownVariant, OpenUnion("type")
+            ]
+        ]
     )
     """
     A text, a list of texts, or a list of text and image parts (omni models).
@@ -306,5 +310,5 @@ class ModerationTextInput(BaseModel):
 
 # Named unions of the spec.
 ModerationInputPart: TypeAlias = Annotated[
-    ModerationTextInput | ModerationImageInput, Field(discriminator="type")
+    ModerationTextInput | ModerationImageInput | UnknownVariant, OpenUnion("type")
 ]

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import Field
 
-from .._models import BaseModel
+from .._models import BaseModel, OpenUnion, UnknownVariant
 
 
 class CompactResponseRequest(BaseModel):
@@ -130,8 +130,9 @@ class CountResponseInputTokensRequest(BaseModel):
                 | ResponseCodeInterpreterTool
                 | ResponseImageGenerationTool
                 | ResponseLocalShellTool
-                | ResponseCustomTool,
-                Field(discriminator="type"),
+                | ResponseCustomTool
+                | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
         | None
@@ -140,12 +141,16 @@ class CountResponseInputTokensRequest(BaseModel):
     Tools the model may use: functions, built-in tools and MCP servers.
     """
     tool_choice: Annotated[
-        Literal["none", "auto", "required"]
-        | ResponseToolChoiceAllowed
-        | ResponseToolChoiceBuiltIn
-        | ResponseToolChoiceFunction
-        | ResponseToolChoiceMcp
-        | ResponseToolChoiceCustom
+        Annotated[
+            Literal["none", "auto", "required"]
+            | ResponseToolChoiceAllowed
+            | ResponseToolChoiceBuiltIn
+            | ResponseToolChoiceFunction
+            | ResponseToolChoiceMcp
+            | ResponseToolChoiceCustom
+            | UnknownVariant,
+            OpenUnion("type"),
+        ]
         | None,
         Field(title="ResponseToolChoice"),
     ] = None
@@ -224,8 +229,9 @@ class CreateResponseRequest(BaseModel):
                 | ResponseCodeInterpreterTool
                 | ResponseImageGenerationTool
                 | ResponseLocalShellTool
-                | ResponseCustomTool,
-                Field(discriminator="type"),
+                | ResponseCustomTool
+                | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
         | None
@@ -234,12 +240,16 @@ class CreateResponseRequest(BaseModel):
     Tools the model may use: functions, built-in tools and MCP servers.
     """
     tool_choice: Annotated[
-        Literal["none", "auto", "required"]
-        | ResponseToolChoiceAllowed
-        | ResponseToolChoiceBuiltIn
-        | ResponseToolChoiceFunction
-        | ResponseToolChoiceMcp
-        | ResponseToolChoiceCustom
+        Annotated[
+            Literal["none", "auto", "required"]
+            | ResponseToolChoiceAllowed
+            | ResponseToolChoiceBuiltIn
+            | ResponseToolChoiceFunction
+            | ResponseToolChoiceMcp
+            | ResponseToolChoiceCustom
+            | UnknownVariant,
+            OpenUnion("type"),
+        ]
         | None,
         Field(title="ResponseToolChoice"),
     ] = None
@@ -506,8 +516,9 @@ class Response(BaseModel):
                 | ResponseMcpApprovalResponse
                 | ResponseCustomToolCall
                 | ResponseCustomToolCallOutput
-                | ResponseCompactionItem,
-                Field(discriminator="type"),
+                | ResponseCompactionItem
+                | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
         | None
@@ -568,12 +579,16 @@ class Response(BaseModel):
     Text output settings that applied.
     """
     tool_choice: Annotated[
-        Literal["none", "auto", "required"]
-        | ResponseToolChoiceAllowed
-        | ResponseToolChoiceBuiltIn
-        | ResponseToolChoiceFunction
-        | ResponseToolChoiceMcp
-        | ResponseToolChoiceCustom
+        Annotated[
+            Literal["none", "auto", "required"]
+            | ResponseToolChoiceAllowed
+            | ResponseToolChoiceBuiltIn
+            | ResponseToolChoiceFunction
+            | ResponseToolChoiceMcp
+            | ResponseToolChoiceCustom
+            | UnknownVariant,
+            OpenUnion("type"),
+        ]
         | None,
         Field(title="ResponseToolChoice"),
     ] = None
@@ -592,8 +607,9 @@ class Response(BaseModel):
                 | ResponseCodeInterpreterTool
                 | ResponseImageGenerationTool
                 | ResponseLocalShellTool
-                | ResponseCustomTool,
-                Field(discriminator="type"),
+                | ResponseCustomTool
+                | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
         | None
@@ -756,8 +772,10 @@ class ResponseCodeInterpreterCall(BaseModel):
     outputs: (
         list[
             Annotated[
-                ResponseCodeInterpreterOutputLogs | ResponseCodeInterpreterOutputImage,
-                Field(discriminator="type"),
+                ResponseCodeInterpreterOutputLogs
+                | ResponseCodeInterpreterOutputImage
+                | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
         | None
@@ -952,7 +970,7 @@ class ResponseCodeInterpreterTool(BaseModel):
     """
     Always `code_interpreter`.
     """
-    container: str | ResponseCodeInterpreterContainer
+    container: Annotated[str | ResponseCodeInterpreterContainer | UnknownVariant, OpenUnion("type")]
     """
     Container ID, or settings for an automatic container.
     """
@@ -993,8 +1011,9 @@ class ResponseCompaction(BaseModel):
             | ResponseMcpApprovalResponse
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
-            | ResponseCompactionItem,
-            Field(discriminator="type"),
+            | ResponseCompactionItem
+            | UnknownVariant,
+            OpenUnion("type"),
         ]
     ]
     """
@@ -1299,8 +1318,8 @@ class ResponseContentPartAddedEvent(BaseModel):
     Index of the content part in the item.
     """
     part: Annotated[
-        ResponseOutputText | ResponseOutputRefusal | ResponseReasoningText,
-        Field(discriminator="type", title="ResponseContentPart"),
+        ResponseOutputText | ResponseOutputRefusal | ResponseReasoningText | UnknownVariant,
+        OpenUnion("type"),
     ]
     """
     The content part.
@@ -1333,8 +1352,8 @@ class ResponseContentPartDoneEvent(BaseModel):
     Index of the content part in the item.
     """
     part: Annotated[
-        ResponseOutputText | ResponseOutputRefusal | ResponseReasoningText,
-        Field(discriminator="type", title="ResponseContentPart"),
+        ResponseOutputText | ResponseOutputRefusal | ResponseReasoningText | UnknownVariant,
+        OpenUnion("type"),
     ]
     """
     The content part.
@@ -1523,8 +1542,8 @@ class ResponseCustomToolCallOutput(BaseModel):
         str
         | list[
             Annotated[
-                ResponseInputText | ResponseInputImage | ResponseInputFile,
-                Field(discriminator="type"),
+                ResponseInputText | ResponseInputImage | ResponseInputFile | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
     )
@@ -2009,8 +2028,8 @@ class ResponseFunctionToolCallOutput(BaseModel):
         str
         | list[
             Annotated[
-                ResponseInputText | ResponseInputImage | ResponseInputFile,
-                Field(discriminator="type"),
+                ResponseInputText | ResponseInputImage | ResponseInputFile | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
     )
@@ -2346,8 +2365,9 @@ class ResponseInputItemList(BaseModel):
             | ResponseMcpApprovalResponse
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
-            | ResponseCompactionItem,
-            Field(discriminator="type"),
+            | ResponseCompactionItem
+            | UnknownVariant,
+            OpenUnion("type"),
         ]
     ]
     """
@@ -2384,8 +2404,8 @@ class ResponseInputMessage(BaseModel):
         str
         | list[
             Annotated[
-                ResponseInputText | ResponseInputImage | ResponseInputFile,
-                Field(discriminator="type"),
+                ResponseInputText | ResponseInputImage | ResponseInputFile | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
     )
@@ -2948,8 +2968,9 @@ class ResponseOutputItemAddedEvent(BaseModel):
         | ResponseMcpApprovalResponse
         | ResponseCustomToolCall
         | ResponseCustomToolCallOutput
-        | ResponseCompactionItem,
-        Field(discriminator="type", title="ResponseOutputItem"),
+        | ResponseCompactionItem
+        | UnknownVariant,
+        OpenUnion("type"),
     ]
     """
     The item.
@@ -2990,8 +3011,9 @@ class ResponseOutputItemDoneEvent(BaseModel):
         | ResponseMcpApprovalResponse
         | ResponseCustomToolCall
         | ResponseCustomToolCallOutput
-        | ResponseCompactionItem,
-        Field(discriminator="type", title="ResponseOutputItem"),
+        | ResponseCompactionItem
+        | UnknownVariant,
+        OpenUnion("type"),
     ]
     """
     The item.
@@ -3025,8 +3047,9 @@ class ResponseOutputMessage(BaseModel):
             | ResponseOutputRefusal
             | ResponseInputText
             | ResponseInputImage
-            | ResponseInputFile,
-            Field(discriminator="type"),
+            | ResponseInputFile
+            | UnknownVariant,
+            OpenUnion("type"),
         ]
     ]
     """
@@ -3072,8 +3095,9 @@ class ResponseOutputText(BaseModel):
                 ResponseFileCitationAnnotation
                 | ResponseUrlCitationAnnotation
                 | ResponseContainerFileCitationAnnotation
-                | ResponseFilePathAnnotation,
-                Field(discriminator="type"),
+                | ResponseFilePathAnnotation
+                | UnknownVariant,
+                OpenUnion("type"),
             ]
         ]
         | None
@@ -3117,10 +3141,14 @@ class ResponseOutputTextAnnotationAddedEvent(BaseModel):
     Index of the annotation in the part.
     """
     annotation: (
-        ResponseFileCitationAnnotation
-        | ResponseUrlCitationAnnotation
-        | ResponseContainerFileCitationAnnotation
-        | ResponseFilePathAnnotation
+        Annotated[
+            ResponseFileCitationAnnotation
+            | ResponseUrlCitationAnnotation
+            | ResponseContainerFileCitationAnnotation
+            | ResponseFilePathAnnotation
+            | UnknownVariant,
+            OpenUnion("type"),
+        ]
         | None
     )
     """
@@ -3216,7 +3244,14 @@ class ResponsePrompt(BaseModel):
     Template version; the current one when left out.
     """
     variables: (
-        dict[str, str | ResponseInputText | ResponseInputImage | ResponseInputFile] | None
+        dict[
+            str,
+            Annotated[
+                str | ResponseInputText | ResponseInputImage | ResponseInputFile | UnknownVariant,
+                OpenUnion("type"),
+            ],
+        ]
+        | None
     ) = None
     """
     Values substituted into the template.
@@ -3795,8 +3830,12 @@ class ResponseTextConfig(BaseModel):
     """
 
     format: Annotated[
-        ResponseTextFormatText | ResponseTextFormatJsonObject | ResponseTextFormatJsonSchema | None,
-        Field(discriminator="type", title="ResponseTextFormat"),
+        ResponseTextFormatText
+        | ResponseTextFormatJsonObject
+        | ResponseTextFormatJsonSchema
+        | UnknownVariant
+        | None,
+        OpenUnion("type"),
     ] = None
     """
     Output format.
@@ -4120,8 +4159,9 @@ class ResponseWebSearchCall(BaseModel):
         ResponseWebSearchActionSearch
         | ResponseWebSearchActionOpenPage
         | ResponseWebSearchActionFind
+        | UnknownVariant
         | None,
-        Field(discriminator="type", title="ResponseWebSearchAction"),
+        OpenUnion("type"),
     ] = None
     """
     The action taken.
@@ -4302,15 +4342,16 @@ class ResponseWebSearchTool(BaseModel):
 
 # Named unions of the spec.
 ResponseInputContent: TypeAlias = Annotated[
-    ResponseInputText | ResponseInputImage | ResponseInputFile, Field(discriminator="type")
+    ResponseInputText | ResponseInputImage | ResponseInputFile | UnknownVariant, OpenUnion("type")
 ]
 
 ResponseAnnotation: TypeAlias = Annotated[
     ResponseFileCitationAnnotation
     | ResponseUrlCitationAnnotation
     | ResponseContainerFileCitationAnnotation
-    | ResponseFilePathAnnotation,
-    Field(discriminator="type"),
+    | ResponseFilePathAnnotation
+    | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ResponseMessageContent: TypeAlias = Annotated[
@@ -4318,22 +4359,27 @@ ResponseMessageContent: TypeAlias = Annotated[
     | ResponseOutputRefusal
     | ResponseInputText
     | ResponseInputImage
-    | ResponseInputFile,
-    Field(discriminator="type"),
+    | ResponseInputFile
+    | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ResponseContentPart: TypeAlias = Annotated[
-    ResponseOutputText | ResponseOutputRefusal | ResponseReasoningText, Field(discriminator="type")
+    ResponseOutputText | ResponseOutputRefusal | ResponseReasoningText | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ResponseWebSearchAction: TypeAlias = Annotated[
-    ResponseWebSearchActionSearch | ResponseWebSearchActionOpenPage | ResponseWebSearchActionFind,
-    Field(discriminator="type"),
+    ResponseWebSearchActionSearch
+    | ResponseWebSearchActionOpenPage
+    | ResponseWebSearchActionFind
+    | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ResponseCodeInterpreterOutput: TypeAlias = Annotated[
-    ResponseCodeInterpreterOutputLogs | ResponseCodeInterpreterOutputImage,
-    Field(discriminator="type"),
+    ResponseCodeInterpreterOutputLogs | ResponseCodeInterpreterOutputImage | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ResponseOutputItem: TypeAlias = Annotated[
@@ -4353,8 +4399,9 @@ ResponseOutputItem: TypeAlias = Annotated[
     | ResponseMcpApprovalResponse
     | ResponseCustomToolCall
     | ResponseCustomToolCallOutput
-    | ResponseCompactionItem,
-    Field(discriminator="type"),
+    | ResponseCompactionItem
+    | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ResponseInputItem: TypeAlias = ResponseInputMessage | ResponseItemReference | ResponseOutputItem
@@ -4369,13 +4416,17 @@ ResponseTool: TypeAlias = Annotated[
     | ResponseCodeInterpreterTool
     | ResponseImageGenerationTool
     | ResponseLocalShellTool
-    | ResponseCustomTool,
-    Field(discriminator="type"),
+    | ResponseCustomTool
+    | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ResponseTextFormat: TypeAlias = Annotated[
-    ResponseTextFormatText | ResponseTextFormatJsonObject | ResponseTextFormatJsonSchema,
-    Field(discriminator="type"),
+    ResponseTextFormatText
+    | ResponseTextFormatJsonObject
+    | ResponseTextFormatJsonSchema
+    | UnknownVariant,
+    OpenUnion("type"),
 ]
 
 ResponseStreamEvent: TypeAlias = Annotated[
@@ -4436,6 +4487,7 @@ ResponseStreamEvent: TypeAlias = Annotated[
     | ResponseShellCallCommandDoneEvent
     | ResponseShellCallOutputContentDeltaEvent
     | ResponseShellCallOutputContentDoneEvent
-    | ResponseErrorEvent,
-    Field(discriminator="type"),
+    | ResponseErrorEvent
+    | UnknownVariant,
+    OpenUnion("type"),
 ]
