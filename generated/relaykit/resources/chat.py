@@ -68,6 +68,7 @@ _CREATE_CHAT_COMPLETION = Operation(
                 Param("enable_thinking", "enable_thinking"),
                 Param("reasoning", "reasoning"),
                 Param("translation_options", "translation_options"),
+                Param("prompt_cache_options", "prompt_cache_options"),
             ),
         ),
     ),
@@ -161,6 +162,10 @@ class ChatCompletions(SyncResource):
         translation_options: types.ChatTranslationOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -224,6 +229,10 @@ class ChatCompletions(SyncResource):
         reasoning: types.ChatReasoningConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         translation_options: types.ChatTranslationOptions
         | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
         | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -289,6 +298,10 @@ class ChatCompletions(SyncResource):
         translation_options: types.ChatTranslationOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -352,6 +365,10 @@ class ChatCompletions(SyncResource):
         translation_options: types.ChatTranslationOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -410,6 +427,7 @@ class ChatCompletions(SyncResource):
           enable_thinking: Turn the thinking phase of hybrid models on or off (Qwen style).
           reasoning: OpenRouter-style reasoning settings.
           translation_options: Translation settings for qwen-mt models.
+          prompt_cache_options: Prompt caching settings (lifetime and mode).
         """
         return cast(
             "types.ChatCompletion | Stream[types.ChatCompletionChunk, types.ChatCompletion]",
@@ -488,6 +506,10 @@ class AsyncChatCompletions(AsyncResource):
         translation_options: types.ChatTranslationOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -551,6 +573,10 @@ class AsyncChatCompletions(AsyncResource):
         reasoning: types.ChatReasoningConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         translation_options: types.ChatTranslationOptions
         | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
         | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -616,6 +642,10 @@ class AsyncChatCompletions(AsyncResource):
         translation_options: types.ChatTranslationOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -679,6 +709,10 @@ class AsyncChatCompletions(AsyncResource):
         translation_options: types.ChatTranslationOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -737,6 +771,7 @@ class AsyncChatCompletions(AsyncResource):
           enable_thinking: Turn the thinking phase of hybrid models on or off (Qwen style).
           reasoning: OpenRouter-style reasoning settings.
           translation_options: Translation settings for qwen-mt models.
+          prompt_cache_options: Prompt caching settings (lifetime and mode).
         """
         return cast(
             "types.ChatCompletion | AsyncStream[types.ChatCompletionChunk, types.ChatCompletion]",

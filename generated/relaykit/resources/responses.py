@@ -64,6 +64,8 @@ _CREATE_RESPONSE = Operation(
                 Param("prompt_cache_retention", "prompt_cache_retention"),
                 Param("service_tier", "service_tier"),
                 Param("prompt", "prompt"),
+                Param("prompt_cache_options", "prompt_cache_options"),
+                Param("moderation", "moderation"),
             ),
         ),
     ),
@@ -115,6 +117,7 @@ _COMPACT_RESPONSE = Operation(
                 Param("prompt_cache_key", "prompt_cache_key"),
                 Param("prompt_cache_retention", "prompt_cache_retention"),
                 Param("service_tier", "service_tier"),
+                Param("prompt_cache_options", "prompt_cache_options"),
             ),
         ),
     ),
@@ -155,6 +158,7 @@ _COUNT_RESPONSE_INPUT_TOKENS = Operation(
                 Param("text", "text"),
                 Param("reasoning", "reasoning"),
                 Param("truncation", "truncation"),
+                Param("personality", "personality"),
             ),
         ),
     ),
@@ -194,6 +198,9 @@ class Responses(SyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         max_output_tokens: int | None | NotGiven = NOT_GIVEN,
@@ -248,6 +255,11 @@ class Responses(SyncResource):
         | None
         | NotGiven = NOT_GIVEN,
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        moderation: types.ChatModerationParams | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -269,6 +281,9 @@ class Responses(SyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         max_output_tokens: int | None | NotGiven = NOT_GIVEN,
@@ -323,6 +338,11 @@ class Responses(SyncResource):
         | None
         | NotGiven = NOT_GIVEN,
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        moderation: types.ChatModerationParams | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -344,6 +364,9 @@ class Responses(SyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         max_output_tokens: int | None | NotGiven = NOT_GIVEN,
@@ -398,6 +421,11 @@ class Responses(SyncResource):
         | None
         | NotGiven = NOT_GIVEN,
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        moderation: types.ChatModerationParams | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -418,6 +446,9 @@ class Responses(SyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         max_output_tokens: int | None | NotGiven = NOT_GIVEN,
@@ -472,6 +503,11 @@ class Responses(SyncResource):
         | None
         | NotGiven = NOT_GIVEN,
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        moderation: types.ChatModerationParams | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -511,6 +547,8 @@ class Responses(SyncResource):
           prompt_cache_retention: Prompt cache retention; `24h` keeps cached prefixes up to a day (CometAPI spells the default `in-memory`).
           service_tier: Processing tier; the response reports the tier used.
           prompt: Stored prompt template to use.
+          prompt_cache_options: Prompt caching settings (lifetime and mode).
+          moderation: Run a moderation model on the input and the output.
         """
         return cast(
             "types.Response | Stream[types.ResponseStreamEvent | UnknownEvent, types.Response]",
@@ -589,6 +627,10 @@ class Responses(SyncResource):
         | str
         | None
         | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -606,6 +648,7 @@ class Responses(SyncResource):
           prompt_cache_key: Key that groups similar requests for better prompt cache hits.
           prompt_cache_retention: Prompt cache retention; `24h` keeps cached prefixes up to a day (CometAPI spells the default `in-memory`).
           service_tier: Processing tier; the response reports the tier used.
+          prompt_cache_options: Prompt caching settings (lifetime and mode).
         """
         return cast("types.ResponseCompaction", self._client._call(_COMPACT_RESPONSE, locals()))
 
@@ -650,6 +693,9 @@ class AsyncResponses(AsyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         max_output_tokens: int | None | NotGiven = NOT_GIVEN,
@@ -704,6 +750,11 @@ class AsyncResponses(AsyncResource):
         | None
         | NotGiven = NOT_GIVEN,
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        moderation: types.ChatModerationParams | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -725,6 +776,9 @@ class AsyncResponses(AsyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         max_output_tokens: int | None | NotGiven = NOT_GIVEN,
@@ -779,6 +833,11 @@ class AsyncResponses(AsyncResource):
         | None
         | NotGiven = NOT_GIVEN,
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        moderation: types.ChatModerationParams | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -800,6 +859,9 @@ class AsyncResponses(AsyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         max_output_tokens: int | None | NotGiven = NOT_GIVEN,
@@ -854,6 +916,11 @@ class AsyncResponses(AsyncResource):
         | None
         | NotGiven = NOT_GIVEN,
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        moderation: types.ChatModerationParams | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -874,6 +941,9 @@ class AsyncResponses(AsyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         max_output_tokens: int | None | NotGiven = NOT_GIVEN,
@@ -928,6 +998,11 @@ class AsyncResponses(AsyncResource):
         | None
         | NotGiven = NOT_GIVEN,
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        moderation: types.ChatModerationParams | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -967,6 +1042,8 @@ class AsyncResponses(AsyncResource):
           prompt_cache_retention: Prompt cache retention; `24h` keeps cached prefixes up to a day (CometAPI spells the default `in-memory`).
           service_tier: Processing tier; the response reports the tier used.
           prompt: Stored prompt template to use.
+          prompt_cache_options: Prompt caching settings (lifetime and mode).
+          moderation: Run a moderation model on the input and the output.
         """
         return cast(
             "types.Response | AsyncStream[types.ResponseStreamEvent | UnknownEvent, types.Response]",
@@ -1045,6 +1122,10 @@ class AsyncResponses(AsyncResource):
         | str
         | None
         | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -1062,6 +1143,7 @@ class AsyncResponses(AsyncResource):
           prompt_cache_key: Key that groups similar requests for better prompt cache hits.
           prompt_cache_retention: Prompt cache retention; `24h` keeps cached prefixes up to a day (CometAPI spells the default `in-memory`).
           service_tier: Processing tier; the response reports the tier used.
+          prompt_cache_options: Prompt caching settings (lifetime and mode).
         """
         return cast(
             "types.ResponseCompaction", await self._client._call(_COMPACT_RESPONSE, locals())
@@ -1190,11 +1272,15 @@ class ResponsesInputTokens(SyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         text: types.ResponseTextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         reasoning: types.ResponseReasoningConfig | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         truncation: Literal["auto", "disabled"] | None | NotGiven = NOT_GIVEN,
+        personality: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -1216,6 +1302,7 @@ class ResponsesInputTokens(SyncResource):
           text: Text output settings (plain text, JSON mode, JSON schema; verbosity).
           reasoning: Reasoning settings for reasoning models.
           truncation: `auto` drops the oldest items when the context overflows; `disabled` (default) fails with 400.
+          personality: Personality preset of the model, where supported.
         """
         return cast(
             "types.ResponseInputTokens", self._client._call(_COUNT_RESPONSE_INPUT_TOKENS, locals())
@@ -1255,11 +1342,15 @@ class AsyncResponsesInputTokens(AsyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         text: types.ResponseTextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         reasoning: types.ResponseReasoningConfig | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         truncation: Literal["auto", "disabled"] | None | NotGiven = NOT_GIVEN,
+        personality: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -1281,6 +1372,7 @@ class AsyncResponsesInputTokens(AsyncResource):
           text: Text output settings (plain text, JSON mode, JSON schema; verbosity).
           reasoning: Reasoning settings for reasoning models.
           truncation: `auto` drops the oldest items when the context overflows; `disabled` (default) fails with 400.
+          personality: Personality preset of the model, where supported.
         """
         return cast(
             "types.ResponseInputTokens",

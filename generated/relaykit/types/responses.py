@@ -22,6 +22,7 @@ class CompactResponseRequest(BaseModel):
         | list[
             ResponseInputMessage
             | ResponseItemReference
+            | ResponseCompactionTrigger
             | ResponseOutputMessage
             | ResponseFunctionToolCall
             | ResponseFunctionToolCallOutput
@@ -39,6 +40,17 @@ class CompactResponseRequest(BaseModel):
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
             | ResponseCompactionItem
+            | ResponseShellCall
+            | ResponseShellCallOutput
+            | ResponseApplyPatchCall
+            | ResponseApplyPatchCallOutput
+            | ResponseLocalShellCall
+            | ResponseLocalShellCallOutput
+            | ResponseToolSearchCall
+            | ResponseToolSearchOutput
+            | ResponseAdditionalTools
+            | ResponseProgram
+            | ResponseProgramOutput
         ]
         | None,
         Field(title="ResponseInput"),
@@ -66,6 +78,10 @@ class CompactResponseRequest(BaseModel):
     """
     Processing tier; the response reports the tier used.
     """
+    prompt_cache_options: PromptCacheOptions | None = None
+    """
+    Prompt caching settings (lifetime and mode).
+    """
 
 
 class CountResponseInputTokensRequest(BaseModel):
@@ -82,6 +98,7 @@ class CountResponseInputTokensRequest(BaseModel):
         | list[
             ResponseInputMessage
             | ResponseItemReference
+            | ResponseCompactionTrigger
             | ResponseOutputMessage
             | ResponseFunctionToolCall
             | ResponseFunctionToolCallOutput
@@ -99,6 +116,17 @@ class CountResponseInputTokensRequest(BaseModel):
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
             | ResponseCompactionItem
+            | ResponseShellCall
+            | ResponseShellCallOutput
+            | ResponseApplyPatchCall
+            | ResponseApplyPatchCallOutput
+            | ResponseLocalShellCall
+            | ResponseLocalShellCallOutput
+            | ResponseToolSearchCall
+            | ResponseToolSearchOutput
+            | ResponseAdditionalTools
+            | ResponseProgram
+            | ResponseProgramOutput
         ]
         | None,
         Field(title="ResponseInput"),
@@ -130,7 +158,15 @@ class CountResponseInputTokensRequest(BaseModel):
                 | ResponseCodeInterpreterTool
                 | ResponseImageGenerationTool
                 | ResponseLocalShellTool
-                | ResponseCustomTool,
+                | ResponseCustomTool
+                | ResponseWebSearchToolDated
+                | ResponseWebSearchPreviewToolDated
+                | ResponseShellTool
+                | ResponseApplyPatchTool
+                | ResponseComputerTool
+                | ResponseNamespaceTool
+                | ResponseToolSearchTool
+                | ResponseProgrammaticToolCallingTool,
                 Field(discriminator="type"),
             ]
         ]
@@ -146,6 +182,9 @@ class CountResponseInputTokensRequest(BaseModel):
         | ResponseToolChoiceFunction
         | ResponseToolChoiceMcp
         | ResponseToolChoiceCustom
+        | ResponseToolChoiceShell
+        | ResponseToolChoiceApplyPatch
+        | ResponseToolChoiceProgrammatic
         | None,
         Field(title="ResponseToolChoice"),
     ] = None
@@ -168,6 +207,10 @@ class CountResponseInputTokensRequest(BaseModel):
     """
     `auto` drops the oldest items when the context overflows; `disabled` (default) fails with 400.
     """
+    personality: str | None = None
+    """
+    Personality preset of the model, where supported.
+    """
 
 
 class CreateResponseRequest(BaseModel):
@@ -184,6 +227,7 @@ class CreateResponseRequest(BaseModel):
         | list[
             ResponseInputMessage
             | ResponseItemReference
+            | ResponseCompactionTrigger
             | ResponseOutputMessage
             | ResponseFunctionToolCall
             | ResponseFunctionToolCallOutput
@@ -201,6 +245,17 @@ class CreateResponseRequest(BaseModel):
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
             | ResponseCompactionItem
+            | ResponseShellCall
+            | ResponseShellCallOutput
+            | ResponseApplyPatchCall
+            | ResponseApplyPatchCallOutput
+            | ResponseLocalShellCall
+            | ResponseLocalShellCallOutput
+            | ResponseToolSearchCall
+            | ResponseToolSearchOutput
+            | ResponseAdditionalTools
+            | ResponseProgram
+            | ResponseProgramOutput
         ]
         | None,
         Field(title="ResponseInput"),
@@ -224,7 +279,15 @@ class CreateResponseRequest(BaseModel):
                 | ResponseCodeInterpreterTool
                 | ResponseImageGenerationTool
                 | ResponseLocalShellTool
-                | ResponseCustomTool,
+                | ResponseCustomTool
+                | ResponseWebSearchToolDated
+                | ResponseWebSearchPreviewToolDated
+                | ResponseShellTool
+                | ResponseApplyPatchTool
+                | ResponseComputerTool
+                | ResponseNamespaceTool
+                | ResponseToolSearchTool
+                | ResponseProgrammaticToolCallingTool,
                 Field(discriminator="type"),
             ]
         ]
@@ -240,6 +303,9 @@ class CreateResponseRequest(BaseModel):
         | ResponseToolChoiceFunction
         | ResponseToolChoiceMcp
         | ResponseToolChoiceCustom
+        | ResponseToolChoiceShell
+        | ResponseToolChoiceApplyPatch
+        | ResponseToolChoiceProgrammatic
         | None,
         Field(title="ResponseToolChoice"),
     ] = None
@@ -357,6 +423,14 @@ class CreateResponseRequest(BaseModel):
     """
     Stored prompt template to use.
     """
+    prompt_cache_options: PromptCacheOptions | None = None
+    """
+    Prompt caching settings (lifetime and mode).
+    """
+    moderation: ChatModerationParams | None = None
+    """
+    Run a moderation model on the input and the output.
+    """
 
 
 class Response(BaseModel):
@@ -372,9 +446,9 @@ class Response(BaseModel):
     """
     Always `response`.
     """
-    created_at: int | str
+    created_at: float | str
     """
-    Creation time in Unix seconds (one documentation example shows an ISO 8601 string).
+    Creation time in Unix seconds, possibly fractional (one documentation example shows an ISO 8601 string).
     """
     updated_at: int | str | None = None
     """
@@ -388,9 +462,9 @@ class Response(BaseModel):
     """
     Whether the response runs in the background.
     """
-    completed_at: int | None = None
+    completed_at: float | None = None
     """
-    Completion time in Unix seconds; null until finished.
+    Completion time in Unix seconds, possibly fractional; null until finished.
     """
     billing: ResponseBilling | None = None
     """
@@ -416,6 +490,7 @@ class Response(BaseModel):
         list[
             ResponseInputMessage
             | ResponseItemReference
+            | ResponseCompactionTrigger
             | ResponseOutputMessage
             | ResponseFunctionToolCall
             | ResponseFunctionToolCallOutput
@@ -433,6 +508,17 @@ class Response(BaseModel):
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
             | ResponseCompactionItem
+            | ResponseShellCall
+            | ResponseShellCallOutput
+            | ResponseApplyPatchCall
+            | ResponseApplyPatchCallOutput
+            | ResponseLocalShellCall
+            | ResponseLocalShellCallOutput
+            | ResponseToolSearchCall
+            | ResponseToolSearchOutput
+            | ResponseAdditionalTools
+            | ResponseProgram
+            | ResponseProgramOutput
         ]
         | None
     ) = None
@@ -444,6 +530,7 @@ class Response(BaseModel):
         | list[
             ResponseInputMessage
             | ResponseItemReference
+            | ResponseCompactionTrigger
             | ResponseOutputMessage
             | ResponseFunctionToolCall
             | ResponseFunctionToolCallOutput
@@ -461,6 +548,17 @@ class Response(BaseModel):
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
             | ResponseCompactionItem
+            | ResponseShellCall
+            | ResponseShellCallOutput
+            | ResponseApplyPatchCall
+            | ResponseApplyPatchCallOutput
+            | ResponseLocalShellCall
+            | ResponseLocalShellCallOutput
+            | ResponseToolSearchCall
+            | ResponseToolSearchOutput
+            | ResponseAdditionalTools
+            | ResponseProgram
+            | ResponseProgramOutput
         ]
         | None
     ) = None
@@ -506,7 +604,18 @@ class Response(BaseModel):
                 | ResponseMcpApprovalResponse
                 | ResponseCustomToolCall
                 | ResponseCustomToolCallOutput
-                | ResponseCompactionItem,
+                | ResponseCompactionItem
+                | ResponseShellCall
+                | ResponseShellCallOutput
+                | ResponseApplyPatchCall
+                | ResponseApplyPatchCallOutput
+                | ResponseLocalShellCall
+                | ResponseLocalShellCallOutput
+                | ResponseToolSearchCall
+                | ResponseToolSearchOutput
+                | ResponseAdditionalTools
+                | ResponseProgram
+                | ResponseProgramOutput,
                 Field(discriminator="type"),
             ]
         ]
@@ -574,6 +683,9 @@ class Response(BaseModel):
         | ResponseToolChoiceFunction
         | ResponseToolChoiceMcp
         | ResponseToolChoiceCustom
+        | ResponseToolChoiceShell
+        | ResponseToolChoiceApplyPatch
+        | ResponseToolChoiceProgrammatic
         | None,
         Field(title="ResponseToolChoice"),
     ] = None
@@ -592,7 +704,15 @@ class Response(BaseModel):
                 | ResponseCodeInterpreterTool
                 | ResponseImageGenerationTool
                 | ResponseLocalShellTool
-                | ResponseCustomTool,
+                | ResponseCustomTool
+                | ResponseWebSearchToolDated
+                | ResponseWebSearchPreviewToolDated
+                | ResponseShellTool
+                | ResponseApplyPatchTool
+                | ResponseComputerTool
+                | ResponseNamespaceTool
+                | ResponseToolSearchTool
+                | ResponseProgrammaticToolCallingTool,
                 Field(discriminator="type"),
             ]
         ]
@@ -628,6 +748,201 @@ class Response(BaseModel):
     presence_penalty: float | None = None
     """
     Presence penalty that applied (DeepSeek and CometAPI payloads).
+    """
+    prompt_cache_options: PromptCacheOptions | None = None
+    """
+    Prompt caching settings used.
+    """
+
+
+class ResponseAdditionalTools(BaseModel):
+    """
+    Tools added to the context part-way through a conversation.
+    """
+
+    type: Literal["additional_tools"]
+    """
+    Always `additional_tools`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    role: (
+        Literal[
+            "unknown", "user", "assistant", "system", "critic", "discriminator", "developer", "tool"
+        ]
+        | str
+    )
+    """
+    Role the tools are added under (`developer` when sent as input).
+    """
+    tools: list[
+        Annotated[
+            ResponseFunctionTool
+            | ResponseFileSearchTool
+            | ResponseWebSearchTool
+            | ResponseWebSearchPreviewTool
+            | ResponseComputerUsePreviewTool
+            | ResponseMcpTool
+            | ResponseCodeInterpreterTool
+            | ResponseImageGenerationTool
+            | ResponseLocalShellTool
+            | ResponseCustomTool
+            | ResponseWebSearchToolDated
+            | ResponseWebSearchPreviewToolDated
+            | ResponseShellTool
+            | ResponseApplyPatchTool
+            | ResponseComputerTool
+            | ResponseNamespaceTool
+            | ResponseToolSearchTool
+            | ResponseProgrammaticToolCallingTool,
+            Field(discriminator="type"),
+        ]
+    ]
+    """
+    The tools added.
+    """
+
+
+class ResponseApplyPatchCall(BaseModel):
+    """
+    The model's request to change a file; apply it and send back an `apply_patch_call_output` item.
+    """
+
+    type: Literal["apply_patch_call"]
+    """
+    Always `apply_patch_call`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    call_id: str
+    """
+    Call ID that links the call and its output.
+    """
+    caller: ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | None = None
+    """
+    Who made the call (the model directly or a program); absent for direct calls.
+    """
+    status: Literal["in_progress", "completed"] | str
+    """
+    Item status.
+    """
+    operation: Annotated[
+        ResponseApplyPatchCreateFile | ResponseApplyPatchDeleteFile | ResponseApplyPatchUpdateFile,
+        Field(discriminator="type", title="ResponseApplyPatchOperation"),
+    ]
+    """
+    The file operation.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
+
+
+class ResponseApplyPatchCallOutput(BaseModel):
+    """
+    Whether an apply_patch operation succeeded, sent back by the client.
+    """
+
+    type: Literal["apply_patch_call_output"]
+    """
+    Always `apply_patch_call_output`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    call_id: str
+    """
+    Call ID that links the call and its output.
+    """
+    caller: ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | None = None
+    """
+    Who made the call (the model directly or a program); absent for direct calls.
+    """
+    status: Literal["completed", "failed"] | str
+    """
+    Item status.
+    """
+    output: str | None = None
+    """
+    Log or error text of the operation.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
+
+
+class ResponseApplyPatchCreateFile(BaseModel):
+    """
+    Create a file with the content given as a diff.
+    """
+
+    type: Literal["create_file"]
+    """
+    Always `create_file`.
+    """
+    path: str
+    """
+    Path of the file.
+    """
+    diff: str
+    """
+    Content of the new file, as a diff.
+    """
+
+
+class ResponseApplyPatchDeleteFile(BaseModel):
+    """
+    Delete a file.
+    """
+
+    type: Literal["delete_file"]
+    """
+    Always `delete_file`.
+    """
+    path: str
+    """
+    Path of the file.
+    """
+
+
+class ResponseApplyPatchTool(BaseModel):
+    """
+    Lets the model create, update and delete files by emitting patches that your code applies.
+    """
+
+    type: Literal["apply_patch"]
+    """
+    Always `apply_patch`.
+    """
+    allowed_callers: list[Literal["direct", "programmatic"] | str] | None = None
+    """
+    Who may call the tool (`direct`, `programmatic`); anyone when left out.
+    """
+
+
+class ResponseApplyPatchUpdateFile(BaseModel):
+    """
+    Change a file by a diff.
+    """
+
+    type: Literal["update_file"]
+    """
+    Always `update_file`.
+    """
+    path: str
+    """
+    Path of the file.
+    """
+    diff: str
+    """
+    The change, as a diff.
     """
 
 
@@ -911,6 +1226,13 @@ class ResponseCodeInterpreterContainer(BaseModel):
     """
     Memory limit of the container.
     """
+    network_policy: Annotated[
+        ResponseContainerNetworkPolicyDisabled | ResponseContainerNetworkPolicyAllowlist | None,
+        Field(discriminator="type", title="ResponseContainerNetworkPolicy"),
+    ] = None
+    """
+    Network access from the container.
+    """
 
 
 class ResponseCodeInterpreterOutputImage(BaseModel):
@@ -956,6 +1278,10 @@ class ResponseCodeInterpreterTool(BaseModel):
     """
     Container ID, or settings for an automatic container.
     """
+    allowed_callers: list[Literal["direct", "programmatic"] | str] | None = None
+    """
+    Who may call the tool (`direct`, `programmatic`); anyone when left out.
+    """
 
 
 class ResponseCompaction(BaseModel):
@@ -993,7 +1319,18 @@ class ResponseCompaction(BaseModel):
             | ResponseMcpApprovalResponse
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
-            | ResponseCompactionItem,
+            | ResponseCompactionItem
+            | ResponseShellCall
+            | ResponseShellCallOutput
+            | ResponseApplyPatchCall
+            | ResponseApplyPatchCallOutput
+            | ResponseLocalShellCall
+            | ResponseLocalShellCallOutput
+            | ResponseToolSearchCall
+            | ResponseToolSearchOutput
+            | ResponseAdditionalTools
+            | ResponseProgram
+            | ResponseProgramOutput,
             Field(discriminator="type"),
         ]
     ]
@@ -1026,6 +1363,17 @@ class ResponseCompactionItem(BaseModel):
     created_by: str | None = None
     """
     Who created the item.
+    """
+
+
+class ResponseCompactionTrigger(BaseModel):
+    """
+    An input item that asks for the context to be compacted at this point.
+    """
+
+    type: Literal["compaction_trigger"]
+    """
+    Always `compaction_trigger`.
     """
 
 
@@ -1133,6 +1481,14 @@ class ResponseComputerCall(BaseModel):
     """
     Item status.
     """
+    actions: list[ResponseComputerAction] | None = None
+    """
+    Several actions to perform in order (newer computer tool), instead of `action`.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
 
 
 class ResponseComputerCallOutput(BaseModel):
@@ -1163,6 +1519,10 @@ class ResponseComputerCallOutput(BaseModel):
     status: Literal["in_progress", "completed", "incomplete"] | str | None = None
     """
     Item status.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
     """
 
 
@@ -1219,6 +1579,17 @@ class ResponseComputerScreenshot(BaseModel):
     """
 
 
+class ResponseComputerTool(BaseModel):
+    """
+    Built-in computer use (generally available version): the model asks for batches of actions.
+    """
+
+    type: Literal["computer"]
+    """
+    Always `computer`.
+    """
+
+
 class ResponseComputerUsePreviewTool(BaseModel):
     """
     Built-in computer use: the model asks for mouse and keyboard actions on a virtual screen.
@@ -1239,6 +1610,25 @@ class ResponseComputerUsePreviewTool(BaseModel):
     display_height: int
     """
     Screen height in pixels.
+    """
+
+
+class ResponseContainerDomainSecret(BaseModel):
+    """
+    A secret the container may send to one domain.
+    """
+
+    domain: str
+    """
+    Domain the secret is for.
+    """
+    name: str
+    """
+    Name of the secret.
+    """
+    value: str
+    """
+    Secret value.
     """
 
 
@@ -1270,6 +1660,36 @@ class ResponseContainerFileCitationAnnotation(BaseModel):
     end_index: int | None = None
     """
     End of the cited span in the text.
+    """
+
+
+class ResponseContainerNetworkPolicyAllowlist(BaseModel):
+    """
+    Network access from the container to listed domains only.
+    """
+
+    type: Literal["allowlist"]
+    """
+    Always `allowlist`.
+    """
+    allowed_domains: list[str]
+    """
+    Domains the container may reach.
+    """
+    domain_secrets: list[ResponseContainerDomainSecret] | None = None
+    """
+    Secrets sent to some of those domains.
+    """
+
+
+class ResponseContainerNetworkPolicyDisabled(BaseModel):
+    """
+    No network access from the container.
+    """
+
+    type: Literal["disabled"]
+    """
+    Always `disabled`.
     """
 
 
@@ -1407,6 +1827,14 @@ class ResponseCustomTool(BaseModel):
     """
     Input format; free text when left out.
     """
+    allowed_callers: list[Literal["direct", "programmatic"] | str] | None = None
+    """
+    Who may call the tool (`direct`, `programmatic`); anyone when left out.
+    """
+    defer_loading: bool | None = None
+    """
+    Keep the tool out of the prompt until tool search loads it.
+    """
 
 
 class ResponseCustomToolCall(BaseModel):
@@ -1441,6 +1869,14 @@ class ResponseCustomToolCall(BaseModel):
     status: Literal["in_progress", "completed", "incomplete"] | str | None = None
     """
     Item status.
+    """
+    caller: ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | None = None
+    """
+    Who made the call (the model directly or a program); absent for direct calls.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
     """
 
 
@@ -1530,6 +1966,18 @@ class ResponseCustomToolCallOutput(BaseModel):
     )
     """
     Result as a string, or a list of text, image and file parts.
+    """
+    caller: ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | None = None
+    """
+    Who made the call (the model directly or a program); absent for direct calls.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
+    status: Literal["in_progress", "completed", "incomplete"] | str | None = None
+    """
+    Item status.
     """
 
 
@@ -1795,6 +2243,21 @@ class ResponseFileSearchCallSearchingEvent(BaseModel):
     """
 
 
+class ResponseFileSearchHybridSearch(BaseModel):
+    """
+    How much embedding and text matches count in a hybrid file search.
+    """
+
+    embedding_weight: float
+    """
+    Weight of the embedding match.
+    """
+    text_weight: float
+    """
+    Weight of the text match.
+    """
+
+
 class ResponseFileSearchRankingOptions(BaseModel):
     """
     Ranking settings for file search.
@@ -1807,6 +2270,10 @@ class ResponseFileSearchRankingOptions(BaseModel):
     score_threshold: float | None = None
     """
     Minimum score (0 to 1) for a result to be kept.
+    """
+    hybrid_search: ResponseFileSearchHybridSearch | None = None
+    """
+    Weights of embedding and text matches in hybrid search.
     """
 
 
@@ -1951,6 +2418,18 @@ class ResponseFunctionTool(BaseModel):
     """
     Enforce the schema strictly.
     """
+    allowed_callers: list[Literal["direct", "programmatic"] | str] | None = None
+    """
+    Who may call the tool (`direct`, `programmatic`); anyone when left out.
+    """
+    defer_loading: bool | None = None
+    """
+    Keep the tool out of the prompt until tool search loads it.
+    """
+    output_schema: dict[str, Any] | None = None
+    """
+    JSON schema of what the function returns.
+    """
 
 
 class ResponseFunctionToolCall(BaseModel):
@@ -1986,6 +2465,14 @@ class ResponseFunctionToolCall(BaseModel):
     """
     Item status.
     """
+    caller: ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | None = None
+    """
+    Who made the call (the model directly or a program); absent for direct calls.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
 
 
 class ResponseFunctionToolCallOutput(BaseModel):
@@ -2020,6 +2507,22 @@ class ResponseFunctionToolCallOutput(BaseModel):
     status: Literal["in_progress", "completed", "incomplete"] | str | None = None
     """
     Item status.
+    """
+    caller: ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | None = None
+    """
+    Who made the call (the model directly or a program); absent for direct calls.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
+    name: str | None = None
+    """
+    Name of the function that was called.
+    """
+    namespace: str | None = None
+    """
+    Namespace of the function, if any.
     """
 
 
@@ -2148,6 +2651,22 @@ class ResponseImageGenerationCallPartialImageEvent(BaseModel):
     """
     The partial image, base64-encoded.
     """
+    background: str | None = None
+    """
+    Background of the image (`transparent`, `opaque`).
+    """
+    output_format: str | None = None
+    """
+    Format of the image (`png`, `webp`, `jpeg`).
+    """
+    quality: str | None = None
+    """
+    Quality of the image.
+    """
+    size: str | None = None
+    """
+    Size of the image, such as `1024x1024`.
+    """
 
 
 class ResponseImageGenerationMask(BaseModel):
@@ -2214,6 +2733,10 @@ class ResponseImageGenerationTool(BaseModel):
     """
     Number of partial images to stream (0 to 3).
     """
+    action: Literal["generate", "edit", "auto"] | str | None = None
+    """
+    Generate a new image, edit one, or let the model choose.
+    """
 
 
 class ResponseInProgressEvent(BaseModel):
@@ -2265,6 +2788,48 @@ class ResponseIncompleteEvent(BaseModel):
     """
 
 
+class ResponseInlineSkill(BaseModel):
+    """
+    A skill given in the request itself.
+    """
+
+    type: Literal["inline"]
+    """
+    Always `inline`.
+    """
+    name: str
+    """
+    Skill name.
+    """
+    description: str | None = None
+    """
+    What the skill does.
+    """
+    source: ResponseInlineSkillSource
+    """
+    The skill's files.
+    """
+
+
+class ResponseInlineSkillSource(BaseModel):
+    """
+    The files of an inline skill, as a base64 zip archive.
+    """
+
+    type: Literal["base64"]
+    """
+    Always `base64`.
+    """
+    media_type: Literal["application/zip"]
+    """
+    Always `application/zip`.
+    """
+    data: str
+    """
+    The zip archive, base64-encoded.
+    """
+
+
 class ResponseInputFile(BaseModel):
     """
     A file part of an input message (e.g. a PDF), given inline, by URL or by file ID.
@@ -2294,6 +2859,10 @@ class ResponseInputFile(BaseModel):
     """
     How much detail the model looks at.
     """
+    prompt_cache_breakpoint: PromptCacheBreakpoint | None = None
+    """
+    Marks this part as the end of a reusable prompt prefix.
+    """
 
 
 class ResponseInputImage(BaseModel):
@@ -2316,6 +2885,10 @@ class ResponseInputImage(BaseModel):
     detail: Literal["auto", "low", "high", "original"] | str | None = None
     """
     How much detail the model looks at.
+    """
+    prompt_cache_breakpoint: PromptCacheBreakpoint | None = None
+    """
+    Marks this part as the end of a reusable prompt prefix.
     """
 
 
@@ -2346,7 +2919,18 @@ class ResponseInputItemList(BaseModel):
             | ResponseMcpApprovalResponse
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
-            | ResponseCompactionItem,
+            | ResponseCompactionItem
+            | ResponseShellCall
+            | ResponseShellCallOutput
+            | ResponseApplyPatchCall
+            | ResponseApplyPatchCallOutput
+            | ResponseLocalShellCall
+            | ResponseLocalShellCallOutput
+            | ResponseToolSearchCall
+            | ResponseToolSearchOutput
+            | ResponseAdditionalTools
+            | ResponseProgram
+            | ResponseProgramOutput,
             Field(discriminator="type"),
         ]
     ]
@@ -2411,6 +2995,10 @@ class ResponseInputText(BaseModel):
     """
     The text.
     """
+    prompt_cache_breakpoint: PromptCacheBreakpoint | None = None
+    """
+    Marks this part as the end of a reusable prompt prefix.
+    """
 
 
 class ResponseInputTokens(BaseModel):
@@ -2443,6 +3031,91 @@ class ResponseItemReference(BaseModel):
     """
 
 
+class ResponseLocalShellAction(BaseModel):
+    """
+    A command to run on the local machine.
+    """
+
+    type: Literal["exec"]
+    """
+    Always `exec`.
+    """
+    command: list[str]
+    """
+    The command and its arguments.
+    """
+    timeout_ms: int | None = None
+    """
+    Time limit in milliseconds.
+    """
+    working_directory: str | None = None
+    """
+    Directory to run the command in.
+    """
+    env: dict[str, str]
+    """
+    Environment variables to set.
+    """
+    user: str | None = None
+    """
+    User to run the command as.
+    """
+
+
+class ResponseLocalShellCall(BaseModel):
+    """
+    The model's request to run a command with the local shell tool.
+    """
+
+    type: Literal["local_shell_call"]
+    """
+    Always `local_shell_call`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    call_id: str
+    """
+    Call ID that links the call and its output.
+    """
+    action: ResponseLocalShellAction
+    """
+    The command to run.
+    """
+    status: Literal["in_progress", "completed", "incomplete"] | str | None = None
+    """
+    Item status.
+    """
+
+
+class ResponseLocalShellCallOutput(BaseModel):
+    """
+    The output of a local shell command, sent back by the client.
+    """
+
+    type: Literal["local_shell_call_output"]
+    """
+    Always `local_shell_call_output`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    call_id: str | None = None
+    """
+    Call ID of the `local_shell_call` this answers.
+    """
+    output: str
+    """
+    Output of the command, as JSON text.
+    """
+    status: Literal["in_progress", "completed", "incomplete"] | str | None = None
+    """
+    Item status.
+    """
+
+
 class ResponseLocalShellTool(BaseModel):
     """
     Lets the model run shell commands in your own environment.
@@ -2451,6 +3124,25 @@ class ResponseLocalShellTool(BaseModel):
     type: Literal["local_shell"]
     """
     Always `local_shell`.
+    """
+
+
+class ResponseLocalSkill(BaseModel):
+    """
+    A skill available in the local shell environment.
+    """
+
+    name: str
+    """
+    Skill name.
+    """
+    description: str | None = None
+    """
+    What the skill does.
+    """
+    path: str
+    """
+    Where the skill lives.
     """
 
 
@@ -2677,7 +3369,17 @@ class ResponseMcpCallError(BaseModel):
     Why an MCP tool call failed.
     """
 
-    type: Literal["protocol_error", "tool_execution_error", "http_error"] | str | None = None
+    type: (
+        Literal[
+            "protocol_error",
+            "tool_execution_error",
+            "http_error",
+            "mcp_protocol_error",
+            "mcp_tool_execution_error",
+        ]
+        | str
+        | None
+    ) = None
     """
     Kind of failure.
     """
@@ -2688,6 +3390,10 @@ class ResponseMcpCallError(BaseModel):
     message: str | None = None
     """
     Error message.
+    """
+    content: Any | None = None
+    """
+    What the tool returned with its failure, for `mcp_tool_execution_error`.
     """
 
 
@@ -2874,6 +3580,18 @@ class ResponseMcpTool(BaseModel):
     """
     `always`, `never`, or a per-tool policy.
     """
+    allowed_callers: list[Literal["direct", "programmatic"] | str] | None = None
+    """
+    Who may call the tool (`direct`, `programmatic`); anyone when left out.
+    """
+    defer_loading: bool | None = None
+    """
+    Keep the tool out of the prompt until tool search loads it.
+    """
+    tunnel_id: str | None = None
+    """
+    ID of a tunnel through which a private MCP server is reached.
+    """
 
 
 class ResponseMcpToolDefinition(BaseModel):
@@ -2914,6 +3632,29 @@ class ResponseMcpToolFilter(BaseModel):
     """
 
 
+class ResponseNamespaceTool(BaseModel):
+    """
+    A named group of function and custom tools.
+    """
+
+    type: Literal["namespace"]
+    """
+    Always `namespace`.
+    """
+    name: str
+    """
+    Namespace name.
+    """
+    description: str | None = None
+    """
+    What the tools of the namespace are for.
+    """
+    tools: list[Annotated[ResponseFunctionTool | ResponseCustomTool, Field(discriminator="type")]]
+    """
+    The tools in the namespace.
+    """
+
+
 class ResponseOutputItemAddedEvent(BaseModel):
     """
     A new output item started.
@@ -2948,7 +3689,18 @@ class ResponseOutputItemAddedEvent(BaseModel):
         | ResponseMcpApprovalResponse
         | ResponseCustomToolCall
         | ResponseCustomToolCallOutput
-        | ResponseCompactionItem,
+        | ResponseCompactionItem
+        | ResponseShellCall
+        | ResponseShellCallOutput
+        | ResponseApplyPatchCall
+        | ResponseApplyPatchCallOutput
+        | ResponseLocalShellCall
+        | ResponseLocalShellCallOutput
+        | ResponseToolSearchCall
+        | ResponseToolSearchOutput
+        | ResponseAdditionalTools
+        | ResponseProgram
+        | ResponseProgramOutput,
         Field(discriminator="type", title="ResponseOutputItem"),
     ]
     """
@@ -2990,7 +3742,18 @@ class ResponseOutputItemDoneEvent(BaseModel):
         | ResponseMcpApprovalResponse
         | ResponseCustomToolCall
         | ResponseCustomToolCallOutput
-        | ResponseCompactionItem,
+        | ResponseCompactionItem
+        | ResponseShellCall
+        | ResponseShellCallOutput
+        | ResponseApplyPatchCall
+        | ResponseApplyPatchCallOutput
+        | ResponseLocalShellCall
+        | ResponseLocalShellCallOutput
+        | ResponseToolSearchCall
+        | ResponseToolSearchOutput
+        | ResponseAdditionalTools
+        | ResponseProgram
+        | ResponseProgramOutput,
         Field(discriminator="type", title="ResponseOutputItem"),
     ]
     """
@@ -3202,6 +3965,71 @@ class ResponseOutputTextDoneEvent(BaseModel):
     """
 
 
+class ResponseProgram(BaseModel):
+    """
+    A program the model wrote to call tools (programmatic tool calling).
+    """
+
+    type: Literal["program"]
+    """
+    Always `program`.
+    """
+    id: str
+    """
+    Item ID.
+    """
+    call_id: str
+    """
+    Call ID that links the call and its output.
+    """
+    code: str
+    """
+    Source of the program.
+    """
+    fingerprint: str
+    """
+    Opaque fingerprint of the program, to send back unchanged.
+    """
+
+
+class ResponseProgramOutput(BaseModel):
+    """
+    What a program written by the model returned.
+    """
+
+    type: Literal["program_output"]
+    """
+    Always `program_output`.
+    """
+    id: str
+    """
+    Item ID.
+    """
+    call_id: str
+    """
+    Call ID that links the call and its output.
+    """
+    result: str
+    """
+    Result of the program.
+    """
+    status: Literal["completed", "incomplete"] | str
+    """
+    Item status.
+    """
+
+
+class ResponseProgrammaticToolCallingTool(BaseModel):
+    """
+    Lets the model write a program that calls the other tools.
+    """
+
+    type: Literal["programmatic_tool_calling"]
+    """
+    Always `programmatic_tool_calling`.
+    """
+
+
 class ResponsePrompt(BaseModel):
     """
     A stored prompt template and the values of its variables.
@@ -3258,6 +4086,14 @@ class ResponseReasoningConfig(BaseModel):
     generate_summary: Literal["auto", "concise", "detailed"] | str | None = None
     """
     Older name of `summary`.
+    """
+    context: Literal["auto", "current_turn", "all_turns"] | str | None = None
+    """
+    Which turns' reasoning the model may see again.
+    """
+    mode: Literal["standard", "pro"] | str | None = None
+    """
+    Reasoning mode, e.g. `standard` or `pro`.
     """
 
 
@@ -3351,6 +4187,10 @@ class ResponseReasoningSummaryPartDoneEvent(BaseModel):
     part: ResponseSummaryText
     """
     The summary part.
+    """
+    status: Literal["incomplete"] | str | None = None
+    """
+    `incomplete` when the summary part was cut short.
     """
 
 
@@ -3567,6 +4407,69 @@ class ResponseRefusalDoneEvent(BaseModel):
     """
 
 
+class ResponseShellAction(BaseModel):
+    """
+    The commands a shell call runs.
+    """
+
+    commands: list[str]
+    """
+    Commands, run in order.
+    """
+    timeout_ms: int | None = None
+    """
+    Time limit in milliseconds.
+    """
+    max_output_length: int | None = None
+    """
+    Maximum number of characters of output to keep.
+    """
+
+
+class ResponseShellCall(BaseModel):
+    """
+    The model's request to run shell commands; run them and send back a `shell_call_output` item.
+    """
+
+    type: Literal["shell_call"]
+    """
+    Always `shell_call`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    call_id: str
+    """
+    Call ID that links the call and its output.
+    """
+    caller: ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | None = None
+    """
+    Who made the call (the model directly or a program); absent for direct calls.
+    """
+    action: ResponseShellAction
+    """
+    The commands to run.
+    """
+    status: Literal["in_progress", "completed", "incomplete"] | str | None = None
+    """
+    Item status.
+    """
+    environment: (
+        ResponseShellEnvironmentLocal
+        | ResponseShellEnvironmentContainer
+        | ResponseShellEnvironmentAuto
+        | None
+    ) = None
+    """
+    Where the commands run.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
+
+
 class ResponseShellCallCommandAddedEvent(BaseModel):
     """
     A shell command started in a shell call.
@@ -3619,6 +4522,10 @@ class ResponseShellCallCommandDeltaEvent(BaseModel):
     """
     Next chunk of the command.
     """
+    obfuscation: str | None = None
+    """
+    Random padding that hides the size of the delta.
+    """
 
 
 class ResponseShellCallCommandDoneEvent(BaseModel):
@@ -3660,6 +4567,45 @@ class ResponseShellCallOutcome(BaseModel):
     exit_code: int | None = None
     """
     Exit code, for `exit`.
+    """
+
+
+class ResponseShellCallOutput(BaseModel):
+    """
+    The output of the commands of a shell call.
+    """
+
+    type: Literal["shell_call_output"]
+    """
+    Always `shell_call_output`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    call_id: str
+    """
+    Call ID that links the call and its output.
+    """
+    caller: ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | None = None
+    """
+    Who made the call (the model directly or a program); absent for direct calls.
+    """
+    output: list[ResponseShellCallOutputContent]
+    """
+    Output of each command, in order.
+    """
+    status: Literal["in_progress", "completed", "incomplete"] | str | None = None
+    """
+    Item status.
+    """
+    max_output_length: int | None = None
+    """
+    Maximum number of characters of output kept, as the call asked.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
     """
 
 
@@ -3763,6 +4709,112 @@ class ResponseShellCallOutputContentDoneEvent(BaseModel):
     """
 
 
+class ResponseShellEnvironmentAuto(BaseModel):
+    """
+    Shell commands run in a hosted container created for the response.
+    """
+
+    type: Literal["container_auto"]
+    """
+    Always `container_auto`.
+    """
+    file_ids: list[str] | None = None
+    """
+    Files to make available in the container.
+    """
+    memory_limit: Literal["1g", "4g", "16g", "64g"] | str | None = None
+    """
+    Memory limit of the container.
+    """
+    network_policy: Annotated[
+        ResponseContainerNetworkPolicyDisabled | ResponseContainerNetworkPolicyAllowlist | None,
+        Field(discriminator="type", title="ResponseContainerNetworkPolicy"),
+    ] = None
+    """
+    Network access from the container.
+    """
+    skills: (
+        list[Annotated[ResponseSkillReference | ResponseInlineSkill, Field(discriminator="type")]]
+        | None
+    ) = None
+    """
+    Skills to install (references or inline skills).
+    """
+
+
+class ResponseShellEnvironmentContainer(BaseModel):
+    """
+    Shell commands run in an existing hosted container.
+    """
+
+    type: Literal["container_reference"]
+    """
+    Always `container_reference`.
+    """
+    container_id: str
+    """
+    Container ID.
+    """
+
+
+class ResponseShellEnvironmentLocal(BaseModel):
+    """
+    Shell commands run on your own machine.
+    """
+
+    type: Literal["local"]
+    """
+    Always `local`.
+    """
+    skills: list[ResponseLocalSkill] | None = None
+    """
+    Skills available to the commands.
+    """
+
+
+class ResponseShellTool(BaseModel):
+    """
+    Lets the model run shell commands, locally or in a hosted container.
+    """
+
+    type: Literal["shell"]
+    """
+    Always `shell`.
+    """
+    environment: (
+        ResponseShellEnvironmentLocal
+        | ResponseShellEnvironmentContainer
+        | ResponseShellEnvironmentAuto
+        | None
+    ) = None
+    """
+    Where the commands run.
+    """
+    allowed_callers: list[Literal["direct", "programmatic"] | str] | None = None
+    """
+    Who may call the tool (`direct`, `programmatic`); anyone when left out.
+    """
+
+
+class ResponseSkillReference(BaseModel):
+    """
+    A stored skill, by ID.
+    """
+
+    type: Literal["skill_reference"]
+    """
+    Always `skill_reference`.
+    """
+    skill_id: str
+    """
+    Skill ID.
+    """
+    version: str | None = None
+    """
+    Skill version; the latest when left out.
+    """
+
+
 class ResponseStreamOptions(BaseModel):
     """
     Streaming options.
@@ -3856,6 +4908,32 @@ class ResponseTextFormatText(BaseModel):
     """
 
 
+class ResponseToolCallCallerDirect(BaseModel):
+    """
+    The model called the tool itself.
+    """
+
+    type: Literal["direct"]
+    """
+    Always `direct`.
+    """
+
+
+class ResponseToolCallCallerProgram(BaseModel):
+    """
+    A program written by the model called the tool.
+    """
+
+    type: Literal["program"]
+    """
+    Always `program`.
+    """
+    caller_id: str
+    """
+    Call ID of the `program` item that made the call.
+    """
+
+
 class ResponseToolChoiceAllowed(BaseModel):
     """
     Restricts the model to a subset of the listed tools.
@@ -3875,6 +4953,17 @@ class ResponseToolChoiceAllowed(BaseModel):
     """
 
 
+class ResponseToolChoiceApplyPatch(BaseModel):
+    """
+    Forces a call of the apply_patch tool.
+    """
+
+    type: Literal["apply_patch"]
+    """
+    Always `apply_patch`.
+    """
+
+
 class ResponseToolChoiceBuiltIn(BaseModel):
     """
     Forces the use of a built-in tool.
@@ -3888,6 +4977,8 @@ class ResponseToolChoiceBuiltIn(BaseModel):
         "computer_use_preview",
         "image_generation",
         "code_interpreter",
+        "computer",
+        "computer_use",
     ]
     """
     The built-in tool.
@@ -3940,6 +5031,143 @@ class ResponseToolChoiceMcp(BaseModel):
     name: str | None = None
     """
     Tool name; any of the server's tools when left out.
+    """
+
+
+class ResponseToolChoiceProgrammatic(BaseModel):
+    """
+    Forces a program that calls tools.
+    """
+
+    type: Literal["programmatic_tool_calling"]
+    """
+    Always `programmatic_tool_calling`.
+    """
+
+
+class ResponseToolChoiceShell(BaseModel):
+    """
+    Forces a call of the shell tool.
+    """
+
+    type: Literal["shell"]
+    """
+    Always `shell`.
+    """
+
+
+class ResponseToolSearchCall(BaseModel):
+    """
+    A search of the deferred tools, by the service or by your code.
+    """
+
+    type: Literal["tool_search_call"]
+    """
+    Always `tool_search_call`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    call_id: str | None = None
+    """
+    Call ID that links the search and its output.
+    """
+    execution: Literal["server", "client"] | str | None = None
+    """
+    `server` or `client`.
+    """
+    arguments: Any
+    """
+    Arguments of the search.
+    """
+    status: Literal["in_progress", "completed", "incomplete"] | str | None = None
+    """
+    Item status.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
+
+
+class ResponseToolSearchOutput(BaseModel):
+    """
+    The tools a tool search found, now available to the model.
+    """
+
+    type: Literal["tool_search_output"]
+    """
+    Always `tool_search_output`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    call_id: str | None = None
+    """
+    Call ID of the `tool_search_call` this answers.
+    """
+    execution: Literal["server", "client"] | str | None = None
+    """
+    `server` or `client`.
+    """
+    tools: list[
+        Annotated[
+            ResponseFunctionTool
+            | ResponseFileSearchTool
+            | ResponseWebSearchTool
+            | ResponseWebSearchPreviewTool
+            | ResponseComputerUsePreviewTool
+            | ResponseMcpTool
+            | ResponseCodeInterpreterTool
+            | ResponseImageGenerationTool
+            | ResponseLocalShellTool
+            | ResponseCustomTool
+            | ResponseWebSearchToolDated
+            | ResponseWebSearchPreviewToolDated
+            | ResponseShellTool
+            | ResponseApplyPatchTool
+            | ResponseComputerTool
+            | ResponseNamespaceTool
+            | ResponseToolSearchTool
+            | ResponseProgrammaticToolCallingTool,
+            Field(discriminator="type"),
+        ]
+    ]
+    """
+    The tools found.
+    """
+    status: Literal["in_progress", "completed", "incomplete"] | str | None = None
+    """
+    Item status.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
+
+
+class ResponseToolSearchTool(BaseModel):
+    """
+    Lets the model search deferred tools and load the ones it needs.
+    """
+
+    type: Literal["tool_search"]
+    """
+    Always `tool_search`.
+    """
+    execution: Literal["server", "client"] | str | None = None
+    """
+    `server`: the service runs the search; `client`: your code does.
+    """
+    parameters: dict[str, Any] | None = None
+    """
+    Parameters of a client-side search.
+    """
+    description: str | None = None
+    """
+    What the search is for, shown to the model.
     """
 
 
@@ -4252,6 +5480,33 @@ class ResponseWebSearchPreviewTool(BaseModel):
     """
     Approximate user location.
     """
+    search_content_types: list[Literal["text", "image"] | str] | None = None
+    """
+    Kinds of content to search (`text`, `image`).
+    """
+
+
+class ResponseWebSearchPreviewToolDated(BaseModel):
+    """
+    Built-in web search preview, pinned to its 2025-03-11 version.
+    """
+
+    type: Literal["web_search_preview_2025_03_11"]
+    """
+    Always `web_search_preview_2025_03_11`.
+    """
+    search_context_size: Literal["low", "medium", "high"] | str | None = None
+    """
+    How much search context to use.
+    """
+    user_location: ResponseWebSearchLocation | None = None
+    """
+    Approximate user location.
+    """
+    search_content_types: list[Literal["text", "image"] | str] | None = None
+    """
+    Kinds of content to search (`text`, `image`).
+    """
 
 
 class ResponseWebSearchSource(BaseModel):
@@ -4300,6 +5555,37 @@ class ResponseWebSearchTool(BaseModel):
     """
 
 
+class ResponseWebSearchToolDated(BaseModel):
+    """
+    Built-in web search, pinned to its 2025-08-26 version.
+    """
+
+    type: Literal["web_search_2025_08_26"]
+    """
+    Always `web_search_2025_08_26`.
+    """
+    search_context_size: Literal["low", "medium", "high"] | str | None = None
+    """
+    How much search context to use.
+    """
+    user_location: ResponseWebSearchLocation | None = None
+    """
+    Approximate user location.
+    """
+    filters: ResponseWebSearchFilters | None = None
+    """
+    Domain filter.
+    """
+    external_web_access: bool | None = None
+    """
+    Allow live access to the web (otherwise cached content only).
+    """
+
+
+# Models of other families that these refer to (imported after the classes above, so
+# that families may refer to each other).
+from .chat import ChatModerationParams, PromptCacheBreakpoint, PromptCacheOptions  # noqa: E402
+
 # Named unions of the spec.
 ResponseInputContent: TypeAlias = Annotated[
     ResponseInputText | ResponseInputImage | ResponseInputFile, Field(discriminator="type")
@@ -4336,6 +5622,15 @@ ResponseCodeInterpreterOutput: TypeAlias = Annotated[
     Field(discriminator="type"),
 ]
 
+ResponseToolCallCaller: TypeAlias = Annotated[
+    ResponseToolCallCallerDirect | ResponseToolCallCallerProgram, Field(discriminator="type")
+]
+
+ResponseApplyPatchOperation: TypeAlias = Annotated[
+    ResponseApplyPatchCreateFile | ResponseApplyPatchDeleteFile | ResponseApplyPatchUpdateFile,
+    Field(discriminator="type"),
+]
+
 ResponseOutputItem: TypeAlias = Annotated[
     ResponseOutputMessage
     | ResponseFunctionToolCall
@@ -4353,11 +5648,44 @@ ResponseOutputItem: TypeAlias = Annotated[
     | ResponseMcpApprovalResponse
     | ResponseCustomToolCall
     | ResponseCustomToolCallOutput
-    | ResponseCompactionItem,
+    | ResponseCompactionItem
+    | ResponseShellCall
+    | ResponseShellCallOutput
+    | ResponseApplyPatchCall
+    | ResponseApplyPatchCallOutput
+    | ResponseLocalShellCall
+    | ResponseLocalShellCallOutput
+    | ResponseToolSearchCall
+    | ResponseToolSearchOutput
+    | ResponseAdditionalTools
+    | ResponseProgram
+    | ResponseProgramOutput,
     Field(discriminator="type"),
 ]
 
-ResponseInputItem: TypeAlias = ResponseInputMessage | ResponseItemReference | ResponseOutputItem
+ResponseInputItem: TypeAlias = (
+    ResponseInputMessage | ResponseItemReference | ResponseOutputItem | ResponseCompactionTrigger
+)
+
+ResponseContainerNetworkPolicy: TypeAlias = Annotated[
+    ResponseContainerNetworkPolicyDisabled | ResponseContainerNetworkPolicyAllowlist,
+    Field(discriminator="type"),
+]
+
+ResponseContainerSkill: TypeAlias = Annotated[
+    ResponseSkillReference | ResponseInlineSkill, Field(discriminator="type")
+]
+
+ResponseShellEnvironment: TypeAlias = Annotated[
+    ResponseShellEnvironmentLocal
+    | ResponseShellEnvironmentContainer
+    | ResponseShellEnvironmentAuto,
+    Field(discriminator="type"),
+]
+
+ResponseNamespacedTool: TypeAlias = Annotated[
+    ResponseFunctionTool | ResponseCustomTool, Field(discriminator="type")
+]
 
 ResponseTool: TypeAlias = Annotated[
     ResponseFunctionTool
@@ -4369,7 +5697,15 @@ ResponseTool: TypeAlias = Annotated[
     | ResponseCodeInterpreterTool
     | ResponseImageGenerationTool
     | ResponseLocalShellTool
-    | ResponseCustomTool,
+    | ResponseCustomTool
+    | ResponseWebSearchToolDated
+    | ResponseWebSearchPreviewToolDated
+    | ResponseShellTool
+    | ResponseApplyPatchTool
+    | ResponseComputerTool
+    | ResponseNamespaceTool
+    | ResponseToolSearchTool
+    | ResponseProgrammaticToolCallingTool,
     Field(discriminator="type"),
 ]
 
