@@ -614,8 +614,11 @@ class Responses(SyncResource):
     def compact(
         self,
         *,
-        model: str,
-        input: str | Sequence[types.ResponseInputItem | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        model: str | None,
+        input: str
+        | Sequence[types.ResponseInputItem | Mapping[str, Any]]
+        | None
+        | NotGiven = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         previous_response_id: str | None | NotGiven = NOT_GIVEN,
         prompt_cache_key: str | None | NotGiven = NOT_GIVEN,
@@ -1109,8 +1112,11 @@ class AsyncResponses(AsyncResource):
     async def compact(
         self,
         *,
-        model: str,
-        input: str | Sequence[types.ResponseInputItem | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        model: str | None,
+        input: str
+        | Sequence[types.ResponseInputItem | Mapping[str, Any]]
+        | None
+        | NotGiven = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         previous_response_id: str | None | NotGiven = NOT_GIVEN,
         prompt_cache_key: str | None | NotGiven = NOT_GIVEN,
@@ -1256,7 +1262,10 @@ class ResponsesInputTokens(SyncResource):
         self,
         *,
         model: str | None | NotGiven = NOT_GIVEN,
-        input: str | Sequence[types.ResponseInputItem | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        input: str
+        | Sequence[types.ResponseInputItem | Mapping[str, Any]]
+        | None
+        | NotGiven = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         previous_response_id: str | None | NotGiven = NOT_GIVEN,
         conversation: str
@@ -1264,7 +1273,7 @@ class ResponsesInputTokens(SyncResource):
         | Mapping[str, Any]
         | None
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[types.ResponseTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[types.ResponseTool | Mapping[str, Any]] | None | NotGiven = NOT_GIVEN,
         tool_choice: Literal["none", "auto", "required"]
         | types.ResponseToolChoiceAllowed
         | Mapping[str, Any]
@@ -1275,9 +1284,10 @@ class ResponsesInputTokens(SyncResource):
         | types.ResponseToolChoiceShell
         | types.ResponseToolChoiceApplyPatch
         | types.ResponseToolChoiceProgrammatic
+        | None
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
-        text: types.ResponseTextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        text: types.ResponseTextConfig | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         reasoning: types.ResponseReasoningConfig | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         truncation: Literal["auto", "disabled"] | None | NotGiven = NOT_GIVEN,
         personality: str | None | NotGiven = NOT_GIVEN,
@@ -1326,7 +1336,10 @@ class AsyncResponsesInputTokens(AsyncResource):
         self,
         *,
         model: str | None | NotGiven = NOT_GIVEN,
-        input: str | Sequence[types.ResponseInputItem | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        input: str
+        | Sequence[types.ResponseInputItem | Mapping[str, Any]]
+        | None
+        | NotGiven = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         previous_response_id: str | None | NotGiven = NOT_GIVEN,
         conversation: str
@@ -1334,7 +1347,7 @@ class AsyncResponsesInputTokens(AsyncResource):
         | Mapping[str, Any]
         | None
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[types.ResponseTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[types.ResponseTool | Mapping[str, Any]] | None | NotGiven = NOT_GIVEN,
         tool_choice: Literal["none", "auto", "required"]
         | types.ResponseToolChoiceAllowed
         | Mapping[str, Any]
@@ -1345,9 +1358,10 @@ class AsyncResponsesInputTokens(AsyncResource):
         | types.ResponseToolChoiceShell
         | types.ResponseToolChoiceApplyPatch
         | types.ResponseToolChoiceProgrammatic
+        | None
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
-        text: types.ResponseTextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        text: types.ResponseTextConfig | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         reasoning: types.ResponseReasoningConfig | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         truncation: Literal["auto", "disabled"] | None | NotGiven = NOT_GIVEN,
         personality: str | None | NotGiven = NOT_GIVEN,

@@ -13,11 +13,11 @@ class CompactResponseRequest(BaseModel):
     Body of POST /v1/responses/compact.
     """
 
-    model: str
+    model: str | None
     """
     Model that compacts, e.g. `gpt-5.1-codex-max`, `gpt-5.4`.
     """
-    input: Annotated[
+    input: (
         str
         | list[
             ResponseInputMessage
@@ -52,9 +52,8 @@ class CompactResponseRequest(BaseModel):
             | ResponseProgram
             | ResponseProgramOutput
         ]
-        | None,
-        Field(title="ResponseInput"),
-    ] = None
+        | None
+    ) = None
     """
     Conversation to compact: every item so far (messages, reasoning, tool calls...).
     """
@@ -93,7 +92,7 @@ class CountResponseInputTokensRequest(BaseModel):
     """
     Model whose tokenizer and prompt format to use.
     """
-    input: Annotated[
+    input: (
         str
         | list[
             ResponseInputMessage
@@ -128,9 +127,8 @@ class CountResponseInputTokensRequest(BaseModel):
             | ResponseProgram
             | ResponseProgramOutput
         ]
-        | None,
-        Field(title="ResponseInput"),
-    ] = None
+        | None
+    ) = None
     """
     Text, or a list of messages and other items.
     """
@@ -175,7 +173,7 @@ class CountResponseInputTokensRequest(BaseModel):
     """
     Tools the model may use: functions, built-in tools and MCP servers.
     """
-    tool_choice: Annotated[
+    tool_choice: (
         Literal["none", "auto", "required"]
         | ResponseToolChoiceAllowed
         | ResponseToolChoiceBuiltIn
@@ -185,9 +183,8 @@ class CountResponseInputTokensRequest(BaseModel):
         | ResponseToolChoiceShell
         | ResponseToolChoiceApplyPatch
         | ResponseToolChoiceProgrammatic
-        | None,
-        Field(title="ResponseToolChoice"),
-    ] = None
+        | None
+    ) = None
     """
     How the model picks tools.
     """
@@ -2488,7 +2485,7 @@ class ResponseFunctionToolCallOutput(BaseModel):
     """
     Item ID.
     """
-    call_id: str
+    call_id: str | None
     """
     Call ID of the `function_call` this answers.
     """
