@@ -1574,6 +1574,14 @@ class ResponseComputerScreenshot(BaseModel):
     """
     ID of an uploaded screenshot file.
     """
+    detail: Literal["auto", "low", "high", "original"] | str | None = None
+    """
+    How much detail the model looks at.
+    """
+    prompt_cache_breakpoint: PromptCacheBreakpoint | None = None
+    """
+    Marks this part as the end of a reusable prompt prefix.
+    """
 
 
 class ResponseComputerTool(BaseModel):
@@ -3785,7 +3793,11 @@ class ResponseOutputMessage(BaseModel):
             | ResponseOutputRefusal
             | ResponseInputText
             | ResponseInputImage
-            | ResponseInputFile,
+            | ResponseInputFile
+            | ResponseTextContent
+            | ResponseReasoningText
+            | ResponseSummaryText
+            | ResponseComputerScreenshot,
             Field(discriminator="type"),
         ]
     ]
@@ -4856,6 +4868,21 @@ class ResponseTextConfig(BaseModel):
     """
 
 
+class ResponseTextContent(BaseModel):
+    """
+    A plain text part of a message.
+    """
+
+    type: Literal["text"]
+    """
+    Always `text`.
+    """
+    text: str
+    """
+    The text.
+    """
+
+
 class ResponseTextFormatJsonObject(BaseModel):
     """
     JSON mode: output is a JSON object (mention JSON in the instructions).
@@ -5601,7 +5628,11 @@ ResponseMessageContent: TypeAlias = Annotated[
     | ResponseOutputRefusal
     | ResponseInputText
     | ResponseInputImage
-    | ResponseInputFile,
+    | ResponseInputFile
+    | ResponseTextContent
+    | ResponseReasoningText
+    | ResponseSummaryText
+    | ResponseComputerScreenshot,
     Field(discriminator="type"),
 ]
 
