@@ -387,3 +387,12 @@ def test_image_generate_without_stream_is_plain_json() -> None:
     rec = Recorder(httpx.Response(200, json=body))
     result = make_client(rec).images.generate(model="gpt-image-1", prompt="x")
     assert isinstance(result, types.ImagesResponse) and rec.requests[0].headers["accept"] != "text/event-stream"
+
+
+def test_image_stream_with_several_completed_images_keeps_each() -> None:
+    events = image_events("image_generation", 1) + image_events("image_generation", 0)
+    events[-1]["data"] = {**events[-1]["data"], "b64_json": "second", "size": "1536x1024"}
+    stream = make_client(Recorder(stream_response(body_of(events)))).images.generate(model="gpt-image-1", prompt="x", n=2, stream=True)
+    final = stream.final()
+    assert [d.b64_json for d in final.data or []] == [PNG_B64, "second"]
+    assert final.size == "1536x1024"  # the settings of the last image
