@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 from .errors import SpecError, pointer
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
-STREAM_PROTOCOLS = {"openai-chat", "openai-responses", "anthropic", "gemini"}
+STREAM_PROTOCOLS = {"openai-chat", "openai-responses", "openai-images", "anthropic", "gemini"}
 PARAM_LOCATIONS = {"path", "query", "header"}
 BODY_TYPES = {"application/json", "multipart/form-data"}
 TEXT_TYPES = {"text/plain", "text/vtt", "application/x-subrip", "text/srt"}

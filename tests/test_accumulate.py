@@ -7,6 +7,7 @@ import asyncio
 import json
 from typing import Any
 
+import httpx
 import pytest
 import relaykit
 from relaykit import types
@@ -313,3 +314,86 @@ def test_async_claude_final() -> None:
         return await stream.final()
 
     assert isinstance(asyncio.run(run()), types.Message)
+
+
+# -- images ----------------------------------------------------------------------------------
+
+PNG_B64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABpfZFQAAAAABJRU5ErkJggg=="
+IMAGE_SETTINGS = {"created_at": 1761820000, "size": "1024x1024", "quality": "low", "background": "opaque", "output_format": "png"}
+IMAGE_USAGE = {"total_tokens": 300, "input_tokens": 28, "output_tokens": 272, "input_tokens_details": {"text_tokens": 28, "image_tokens": 0}}
+
+
+def image_events(prefix: str, partials: int, completed: bool = True) -> list[dict[str, Any]]:
+    events = [{"type": f"{prefix}.partial_image", "b64_json": f"partial{i}", "partial_image_index": i, **IMAGE_SETTINGS} for i in range(partials)]
+    if completed:
+        events.append({"type": f"{prefix}.completed", "b64_json": PNG_B64, **IMAGE_SETTINGS, "usage": IMAGE_USAGE})
+    return [{"event": e["type"], "data": e} for e in events]
+
+
+def test_image_generation_stream_folds_into_images_response() -> None:
+    rec = Recorder(stream_response(split(body_of(image_events("image_generation", 2)), 13)))
+    stream = make_client(rec).images.generate(model="gpt-image-1", prompt="otter", stream=True, partial_images=2)
+    seen = list(stream.collect())
+    final = stream.final()
+    assert [type(e).__name__ for e in seen] == ["ImageGenerationPartialImageEvent"] * 2 + ["ImageGenerationCompletedEvent"]
+    assert [e.b64_json for e in seen[:2]] == ["partial0", "partial1"]  # the partial images, as they came
+    assert isinstance(final, types.ImagesResponse)
+    assert final.created == 1761820000 and [d.b64_json for d in final.data or []] == [PNG_B64]
+    assert final.usage is not None and final.usage.total_tokens == 300 and final.size == "1024x1024"
+    assert rec.json() == {"model": "gpt-image-1", "prompt": "otter", "stream": True, "partial_images": 2}
+    assert rec.requests[0].headers["accept"] == "text/event-stream"
+    assert_round_trip("ImagesResponse", final.to_dict(), "image stream")
+
+
+def test_image_edit_stream_is_multipart_and_folds_async() -> None:
+    async def run() -> tuple[bytes, types.ImagesResponse]:
+        rec = Recorder(stream_response(split(body_of(image_events("image_edit", 1)), 9)))
+        client = make_async_client(rec)
+        stream = await client.images.edit(model="gpt-image-1", image=b"\x89PNG\r\n\x1a\n", prompt="hat", stream=True)
+        final = await stream.final()
+        return rec.requests[0].content, final
+
+    content, final = asyncio.run(run())
+    assert b'name="stream"\r\n\r\ntrue' in content and b'name="image"' in content
+    assert [d.b64_json for d in final.data or []] == [PNG_B64]
+
+
+def test_image_stream_cut_before_completion_keeps_the_last_partial() -> None:
+    rec = Recorder(stream_response(body_of(image_events("image_generation", 2, completed=False))))
+    stream = make_client(rec).images.generate(model="gpt-image-1", prompt="otter", stream=True, partial_images=2)
+    with pytest.raises(relaykit.StreamError, match="ended before") as info:
+        stream.final()
+    partial = info.value.partial
+    assert isinstance(partial, types.ImagesResponse)
+    assert [d.b64_json for d in partial.data or []] == ["partial1"] and partial.usage is None
+
+
+def test_image_stream_error_event_raises_with_partial() -> None:
+    events = image_events("image_generation", 1, completed=False) + [{"event": "error", "data": {"type": "error", "error": {"message": "moderation_blocked", "code": "moderation_blocked"}}}]
+    stream = make_client(Recorder(stream_response(body_of(events)))).images.generate(model="gpt-image-1", prompt="x", stream=True)
+    with pytest.raises(relaykit.StreamError, match="moderation_blocked") as info:
+        stream.final()
+    assert [d.b64_json for d in info.value.partial.data] == ["partial0"]
+
+
+def test_image_stream_done_marker_without_completed_image_is_not_complete() -> None:
+    events = image_events("image_generation", 1, completed=False) + [{"data": "[DONE]"}]
+    stream = make_client(Recorder(stream_response(body_of(events)))).images.generate(model="gpt-image-1", prompt="x", stream=True)
+    with pytest.raises(relaykit.StreamError, match="ended before"):
+        stream.final()
+
+
+def test_image_generate_without_stream_is_plain_json() -> None:
+    body = {"created": 1, "data": [{"b64_json": PNG_B64}]}
+    rec = Recorder(httpx.Response(200, json=body))
+    result = make_client(rec).images.generate(model="gpt-image-1", prompt="x")
+    assert isinstance(result, types.ImagesResponse) and rec.requests[0].headers["accept"] != "text/event-stream"
+
+
+def test_image_stream_with_several_completed_images_keeps_each() -> None:
+    events = image_events("image_generation", 1) + image_events("image_generation", 0)
+    events[-1]["data"] = {**events[-1]["data"], "b64_json": "second", "size": "1536x1024"}
+    stream = make_client(Recorder(stream_response(body_of(events)))).images.generate(model="gpt-image-1", prompt="x", n=2, stream=True)
+    final = stream.final()
+    assert [d.b64_json for d in final.data or []] == [PNG_B64, "second"]
+    assert final.size == "1536x1024"  # the settings of the last image

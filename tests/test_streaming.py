@@ -173,3 +173,17 @@ def test_done_marker_ends_every_protocol(protocol: str) -> None:
     client = make_client(Recorder(stream_response(split_everywhere(body + b"data: [DONE]\n\ndata: {not json\n\n", 5))))
     with call(client) as stream:
         assert len(list(stream)) == 1
+
+
+def test_image_stream_yields_typed_and_unknown_events_and_survives_keep_alives() -> None:
+    partial = {"type": "image_generation.partial_image", "b64_json": "AAAA", "created_at": 1, "size": "1024x1024", "quality": "low", "background": "opaque", "output_format": "png", "partial_image_index": 0}
+    body = b": keep-alive\n\n" + sse(
+        ("image_generation.partial_image", partial),
+        ("image_generation.progress", {"type": "image_generation.progress", "percent": 50}),
+        ("image_generation.completed", {**{k: v for k, v in partial.items() if k != "partial_image_index"}, "type": "image_generation.completed", "b64_json": "BBBB"}),
+    ) + b"data: [DONE]\n\n"
+    with make_client(Recorder(stream_response(body))).images.generate(model="gpt-image-1", prompt="x", stream=True) as stream:
+        events = list(stream)
+    assert isinstance(events[0], types.ImageGenerationPartialImageEvent) and events[0].b64_json == "AAAA"
+    assert isinstance(events[1], relaykit.UnknownEvent) and events[1].data["percent"] == 50
+    assert isinstance(events[2], types.ImageGenerationCompletedEvent) and events[2].b64_json == "BBBB"

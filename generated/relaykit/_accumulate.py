@@ -370,9 +370,51 @@ class GeminiAccumulator(Accumulator):
         return "".join(texts) or None
 
 
+class ImagesAccumulator(Accumulator):
+    """Image generation or edit events into the ImagesResponse: each completed event adds its
+    image to ``data``; the image settings and usage are the last completed event's. Partial
+    images are kept in arrival order; a stream cut before any completed event gives the last
+    partial image as its partial result."""
+
+    def __init__(self) -> None:
+        self.partial_images: list[dict[str, Any]] = []
+        self.completed: list[dict[str, Any]] = []
+
+    def add(self, event: Any) -> None:
+        kind = _event_type(event) or ""
+        if isinstance(event, UnknownEvent):
+            return
+        if kind.endswith(".partial_image"):
+            self.partial_images.append(_dump(event))
+        elif kind.endswith(".completed"):
+            self.completed.append(_dump(event))
+
+    def result(self) -> dict[str, Any]:
+        images = self.completed or self.partial_images[-1:]
+        if not images:
+            return {}
+        last = images[-1]
+        out: dict[str, Any] = {
+            "created": last.get("created_at"),
+            "data": [{"b64_json": e.get("b64_json")} for e in images],
+        }
+        for key in ("background", "output_format", "quality", "size", "usage"):
+            if last.get(key) is not None:
+                out[key] = last[key]
+        return out
+
+    def text_of(self, event: Any) -> str | None:
+        return None
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.completed)
+
+
 ACCUMULATORS: dict[str, type[Accumulator]] = {
     "openai-chat": ChatAccumulator,
     "openai-responses": ResponsesAccumulator,
+    "openai-images": ImagesAccumulator,
     "anthropic": AnthropicAccumulator,
     "gemini": GeminiAccumulator,
 }

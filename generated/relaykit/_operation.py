@@ -200,6 +200,11 @@ class Operation:
             body = self._choose(given)
             if body.content_type == "multipart/form-data":
                 payload = _multipart(body, given)
+                if self.stream_param is not None:
+                    flag = next(
+                        (given.get(p.py) for p in body.params if p.wire == self.stream_param), None
+                    )
+                    streaming = flag is True
             else:
                 payload = Payload(
                     model=_validate(

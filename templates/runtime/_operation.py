@@ -182,6 +182,9 @@ class Operation:
             body = self._choose(given)
             if body.content_type == "multipart/form-data":
                 payload = _multipart(body, given)
+                if self.stream_param is not None:
+                    flag = next((given.get(p.py) for p in body.params if p.wire == self.stream_param), None)
+                    streaming = flag is True
             else:
                 payload = Payload(model=_validate(body, {p.wire: given[p.py] for p in body.params if p.py in given}))
                 if self.stream_param is not None:

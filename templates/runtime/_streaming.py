@@ -1,7 +1,9 @@
-"""Typed event streams over SSE responses, for the four stream protocols the gateways speak.
+"""Typed event streams over SSE responses, for the stream protocols the gateways speak.
 
 - ``openai-chat``: data-only events ending with ``[DONE]``; a chunk may carry an ``error``.
 - ``openai-responses``: events named by ``type``; an ``error`` event raises.
+- ``openai-images``: image events named by ``type`` (partial images, then the completed
+  image); an ``error`` event or payload raises, a trailing ``[DONE]`` ends the stream.
 - ``anthropic``: named events; ``ping`` is skipped, ``error`` raises.
 - ``gemini``: data-only ``alt=sse`` chunks until the connection closes.
 
@@ -65,6 +67,7 @@ class EventDecoder:
             "openai-chat": self._chat,
             "anthropic": self._anthropic,
             "openai-responses": self._responses,
+            "openai-images": self._images,
             "gemini": self._gemini,
         }[protocol]
 
@@ -93,6 +96,18 @@ class EventDecoder:
     def _responses(self, event: str | None, data: bytes) -> Any:
         if event == "error" or data.startswith(b'{"type":"error"'):
             self._raise_if_error(data, always=True)
+        try:
+            return self._validate(data)
+        except pydantic.ValidationError as exc:
+            return self._fallback(event, data, exc)
+
+    def _images(self, event: str | None, data: bytes) -> Any:
+        if data == b"[DONE]":
+            return _STOP
+        if event == "error":
+            self._raise_if_error(data, always=True)
+        if b'"error"' in data:  # base64 image data never holds a quote
+            self._raise_if_error(data)
         try:
             return self._validate(data)
         except pydantic.ValidationError as exc:

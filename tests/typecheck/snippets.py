@@ -80,6 +80,34 @@ async def accumulate_async(client: relaykit.AsyncClient) -> None:
     assert_type(await stream.final(), types.ChatCompletion)
 
 
+def image_streams(client: relaykit.Client) -> None:
+    plain = client.images.generate(model="gpt-image-1", prompt="An otter")
+    assert_type(plain, types.ImagesResponse)
+    stream = client.images.generate(model="gpt-image-1", prompt="An otter", stream=True, partial_images=2)
+    assert_type(stream, relaykit.Stream[types.ImageGenerationStreamEvent | relaykit.UnknownEvent, types.ImagesResponse])
+    for event in stream.collect():
+        if isinstance(event, types.ImageGenerationPartialImageEvent):
+            assert_type(event.partial_image_index, int)
+    assert_type(stream.final(), types.ImagesResponse)
+    edited = client.images.edit(model="gpt-image-1", image=b"...", prompt="Add a hat", stream=True).final()
+    assert_type(edited, types.ImagesResponse)
+
+
+async def image_streams_async(client: relaykit.AsyncClient) -> None:
+    stream = await client.images.edit(model="gpt-image-1.5", images=[{"image_url": "https://example.com/a.png"}], prompt="Add a hat", stream=True)
+    assert_type(stream, relaykit.AsyncStream[types.ImageEditStreamEvent | relaykit.UnknownEvent, types.ImagesResponse])
+    assert_type(await stream.final(), types.ImagesResponse)
+
+
+def responses_new_items(client: relaykit.Client) -> None:
+    response = client.responses.create(model="gpt-5.1", input="Fix main.py", tools=[{"type": "shell", "environment": {"type": "local"}}, {"type": "apply_patch"}])
+    for item in response.output or []:
+        if isinstance(item, types.ResponseShellCall):
+            assert_type(item.action.commands, list[str])
+        elif isinstance(item, types.ResponseApplyPatchCall):
+            print(item.operation.type)
+
+
 def embeddings_and_models(client: relaykit.Client) -> None:
     result = client.embeddings.create(model="text-embedding-3-small", input=["a", "b"], encoding_format="float")
     assert_type(result, types.CreateEmbeddingResponse)

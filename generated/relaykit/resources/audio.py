@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from .. import types
 from .._files import FileInput
@@ -85,6 +85,8 @@ _CREATE_TRANSCRIPTION = Operation(
                     "known_speaker_references",
                     array_form_name="known_speaker_references[]",
                 ),
+                Param("keywords", "keywords", array_form_name="keywords[]"),
+                Param("languages", "languages", array_form_name="languages[]"),
             ),
         ),
     ),
@@ -166,7 +168,7 @@ class AudioSpeech(SyncResource):
         *,
         model: str,
         input: str,
-        voice: str,
+        voice: str | types.SpeechCustomVoice | Mapping[str, Any],
         instructions: str | NotGiven = NOT_GIVEN,
         response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] | NotGiven = NOT_GIVEN,
         speed: float | NotGiven = NOT_GIVEN,
@@ -192,7 +194,7 @@ class AudioSpeech(SyncResource):
         Args:
           model: Text-to-speech model to use.
           input: Text to read aloud (OpenAI models accept up to 4096 characters).
-          voice: Voice to speak with; the set depends on the model.
+          voice: Voice to speak with, by name (the set depends on the model) or a custom voice as `{"id": ...}`.
           instructions: Guidance on tone, accent, pace and emotion (gpt-4o TTS models only).
           response_format: Audio encoding of the answer; mp3 by default.
           speed: Speaking rate from 0.25 to 4.0; 1.0 by default.
@@ -230,7 +232,7 @@ class AsyncAudioSpeech(AsyncResource):
         *,
         model: str,
         input: str,
-        voice: str,
+        voice: str | types.SpeechCustomVoice | Mapping[str, Any],
         instructions: str | NotGiven = NOT_GIVEN,
         response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] | NotGiven = NOT_GIVEN,
         speed: float | NotGiven = NOT_GIVEN,
@@ -256,7 +258,7 @@ class AsyncAudioSpeech(AsyncResource):
         Args:
           model: Text-to-speech model to use.
           input: Text to read aloud (OpenAI models accept up to 4096 characters).
-          voice: Voice to speak with; the set depends on the model.
+          voice: Voice to speak with, by name (the set depends on the model) or a custom voice as `{"id": ...}`.
           instructions: Guidance on tone, accent, pace and emotion (gpt-4o TTS models only).
           response_format: Audio encoding of the answer; mp3 by default.
           speed: Speaking rate from 0.25 to 4.0; 1.0 by default.
@@ -295,10 +297,16 @@ class AudioTranscriptions(SyncResource):
         temperature: float | NotGiven = NOT_GIVEN,
         timestamp_granularities: Sequence[Literal["word", "segment"]] | NotGiven = NOT_GIVEN,
         include: Sequence[Literal["logprobs"]] | NotGiven = NOT_GIVEN,
-        chunking_strategy: str | NotGiven = NOT_GIVEN,
+        chunking_strategy: str
+        | types.TranscriptionVadConfig
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         known_speaker_names: Sequence[str] | NotGiven = NOT_GIVEN,
         known_speaker_references: Sequence[str] | NotGiven = NOT_GIVEN,
+        keywords: Sequence[str] | NotGiven = NOT_GIVEN,
+        languages: Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -331,10 +339,12 @@ class AudioTranscriptions(SyncResource):
           temperature: Sampling temperature between 0 and 1; 0 lets the model raise it as needed.
           timestamp_granularities: Timestamps to return with verbose_json, sent as `timestamp_granularities[]`; segment by default.
           include: Extra data to return, sent as `include[]`; `logprobs` needs json and a gpt-4o model.
-          chunking_strategy: `auto`, or a `server_vad` configuration object serialised as JSON; unset means one block.
+          chunking_strategy: `auto`, or a `server_vad` configuration (sent as a JSON form field); unset means one block.
           stream: Stream the transcript as server-sent events (gpt-4o models; ignored by whisper-1).
           known_speaker_names: Up to 4 speaker labels matching `known_speaker_references` (diarize model).
           known_speaker_references: Up to 4 audio samples of known speakers, as data URLs (diarize model).
+          keywords: Words and names likely to occur in the audio, to help recognise them.
+          languages: ISO-639-1 codes of the languages spoken in the audio.
         """
         return cast(
             "types.Transcription | str", self._client._call(_CREATE_TRANSCRIPTION, locals())
@@ -366,10 +376,16 @@ class AsyncAudioTranscriptions(AsyncResource):
         temperature: float | NotGiven = NOT_GIVEN,
         timestamp_granularities: Sequence[Literal["word", "segment"]] | NotGiven = NOT_GIVEN,
         include: Sequence[Literal["logprobs"]] | NotGiven = NOT_GIVEN,
-        chunking_strategy: str | NotGiven = NOT_GIVEN,
+        chunking_strategy: str
+        | types.TranscriptionVadConfig
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         known_speaker_names: Sequence[str] | NotGiven = NOT_GIVEN,
         known_speaker_references: Sequence[str] | NotGiven = NOT_GIVEN,
+        keywords: Sequence[str] | NotGiven = NOT_GIVEN,
+        languages: Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -402,10 +418,12 @@ class AsyncAudioTranscriptions(AsyncResource):
           temperature: Sampling temperature between 0 and 1; 0 lets the model raise it as needed.
           timestamp_granularities: Timestamps to return with verbose_json, sent as `timestamp_granularities[]`; segment by default.
           include: Extra data to return, sent as `include[]`; `logprobs` needs json and a gpt-4o model.
-          chunking_strategy: `auto`, or a `server_vad` configuration object serialised as JSON; unset means one block.
+          chunking_strategy: `auto`, or a `server_vad` configuration (sent as a JSON form field); unset means one block.
           stream: Stream the transcript as server-sent events (gpt-4o models; ignored by whisper-1).
           known_speaker_names: Up to 4 speaker labels matching `known_speaker_references` (diarize model).
           known_speaker_references: Up to 4 audio samples of known speakers, as data URLs (diarize model).
+          keywords: Words and names likely to occur in the audio, to help recognise them.
+          languages: ISO-639-1 codes of the languages spoken in the audio.
         """
         return cast(
             "types.Transcription | str", await self._client._call(_CREATE_TRANSCRIPTION, locals())

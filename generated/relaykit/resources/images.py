@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, overload
 
 from .. import types
 from .._files import FileInput
+from .._models import UnknownEvent
 from .._operation import Body, Operation, Param
 from .._resource import (
     AsyncResource,
@@ -15,6 +16,7 @@ from .._resource import (
     to_raw,
     to_raw_async,
 )
+from .._streaming import AsyncStream, Stream
 from .._types import NOT_GIVEN, Headers, JSONBody, NotGiven, Query, Timeout
 
 __all__ = ["Images", "AsyncImages"]
@@ -55,6 +57,10 @@ _CREATE_IMAGE = Operation(
         ),
     ),
     response_model=types.ImagesResponse,
+    stream_protocol="openai-images",
+    stream_event=types.ImageGenerationStreamEvent,
+    stream_param="stream",
+    stream_union=True,
     auth=("bearer",),
     billable=True,
 )
@@ -93,10 +99,28 @@ _EDIT_IMAGE = Operation(
                 Param("model", "model"),
                 Param("input", "input"),
                 Param("parameters", "parameters"),
+                Param("images", "images"),
+                Param("mask", "mask"),
+                Param("prompt", "prompt"),
+                Param("n", "n"),
+                Param("size", "size"),
+                Param("quality", "quality"),
+                Param("background", "background"),
+                Param("moderation", "moderation"),
+                Param("output_format", "output_format"),
+                Param("output_compression", "output_compression"),
+                Param("input_fidelity", "input_fidelity"),
+                Param("partial_images", "partial_images"),
+                Param("stream", "stream"),
+                Param("user", "user"),
             ),
         ),
     ),
     response_model=types.ImagesResponse,
+    stream_protocol="openai-images",
+    stream_event=types.ImageEditStreamEvent,
+    stream_param="stream",
+    stream_union=True,
     auth=("bearer",),
     billable=True,
 )
@@ -110,23 +134,24 @@ class Images(SyncResource):
         """The same methods, returning a RawResponse with status, headers and request id."""
         return ImagesWithRawResponse(self)
 
+    @overload
     def generate(
         self,
         *,
         model: str,
         prompt: str | NotGiven = NOT_GIVEN,
-        n: int | NotGiven = NOT_GIVEN,
+        n: int | None | NotGiven = NOT_GIVEN,
         size: str | NotGiven = NOT_GIVEN,
-        quality: str | NotGiven = NOT_GIVEN,
-        style: Literal["vivid", "natural"] | NotGiven = NOT_GIVEN,
-        response_format: Literal["url", "b64_json"] | NotGiven = NOT_GIVEN,
+        quality: str | None | NotGiven = NOT_GIVEN,
+        style: Literal["vivid", "natural"] | None | NotGiven = NOT_GIVEN,
+        response_format: Literal["url", "b64_json"] | None | NotGiven = NOT_GIVEN,
         user: str | NotGiven = NOT_GIVEN,
-        background: Literal["transparent", "opaque", "auto"] | NotGiven = NOT_GIVEN,
-        moderation: Literal["low", "auto"] | NotGiven = NOT_GIVEN,
-        output_format: Literal["png", "jpeg", "webp"] | NotGiven = NOT_GIVEN,
-        output_compression: int | NotGiven = NOT_GIVEN,
-        partial_images: int | NotGiven = NOT_GIVEN,
-        stream: bool | NotGiven = NOT_GIVEN,
+        background: Literal["transparent", "opaque", "auto"] | None | NotGiven = NOT_GIVEN,
+        moderation: Literal["low", "auto"] | None | NotGiven = NOT_GIVEN,
+        output_format: Literal["png", "jpeg", "webp"] | None | NotGiven = NOT_GIVEN,
+        output_compression: int | None | NotGiven = NOT_GIVEN,
+        partial_images: int | None | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
         aspect_ratio: str | NotGiven = NOT_GIVEN,
         image: str | Sequence[str] | NotGiven = NOT_GIVEN,
         sequential_image_generation: Literal["auto", "disabled"] | NotGiven = NOT_GIVEN,
@@ -143,7 +168,120 @@ class Images(SyncResource):
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.ImagesResponse:
+    ) -> types.ImagesResponse: ...
+
+    @overload
+    def generate(
+        self,
+        *,
+        model: str,
+        prompt: str | NotGiven = NOT_GIVEN,
+        n: int | None | NotGiven = NOT_GIVEN,
+        size: str | NotGiven = NOT_GIVEN,
+        quality: str | None | NotGiven = NOT_GIVEN,
+        style: Literal["vivid", "natural"] | None | NotGiven = NOT_GIVEN,
+        response_format: Literal["url", "b64_json"] | None | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        background: Literal["transparent", "opaque", "auto"] | None | NotGiven = NOT_GIVEN,
+        moderation: Literal["low", "auto"] | None | NotGiven = NOT_GIVEN,
+        output_format: Literal["png", "jpeg", "webp"] | None | NotGiven = NOT_GIVEN,
+        output_compression: int | None | NotGiven = NOT_GIVEN,
+        partial_images: int | None | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        image: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        sequential_image_generation: Literal["auto", "disabled"] | NotGiven = NOT_GIVEN,
+        sequential_image_generation_options: types.ImageSequentialGenerationOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        guidance_scale: float | NotGiven = NOT_GIVEN,
+        watermark: bool | NotGiven = NOT_GIVEN,
+        prompt_extend: bool | NotGiven = NOT_GIVEN,
+        input: types.ImageQwenInput | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        parameters: types.ImageQwenParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Stream[types.ImageGenerationStreamEvent | UnknownEvent, types.ImagesResponse]: ...
+
+    @overload
+    def generate(
+        self,
+        *,
+        model: str,
+        prompt: str | NotGiven = NOT_GIVEN,
+        n: int | None | NotGiven = NOT_GIVEN,
+        size: str | NotGiven = NOT_GIVEN,
+        quality: str | None | NotGiven = NOT_GIVEN,
+        style: Literal["vivid", "natural"] | None | NotGiven = NOT_GIVEN,
+        response_format: Literal["url", "b64_json"] | None | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        background: Literal["transparent", "opaque", "auto"] | None | NotGiven = NOT_GIVEN,
+        moderation: Literal["low", "auto"] | None | NotGiven = NOT_GIVEN,
+        output_format: Literal["png", "jpeg", "webp"] | None | NotGiven = NOT_GIVEN,
+        output_compression: int | None | NotGiven = NOT_GIVEN,
+        partial_images: int | None | NotGiven = NOT_GIVEN,
+        stream: bool,
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        image: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        sequential_image_generation: Literal["auto", "disabled"] | NotGiven = NOT_GIVEN,
+        sequential_image_generation_options: types.ImageSequentialGenerationOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        guidance_scale: float | NotGiven = NOT_GIVEN,
+        watermark: bool | NotGiven = NOT_GIVEN,
+        prompt_extend: bool | NotGiven = NOT_GIVEN,
+        input: types.ImageQwenInput | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        parameters: types.ImageQwenParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> (
+        types.ImagesResponse
+        | Stream[types.ImageGenerationStreamEvent | UnknownEvent, types.ImagesResponse]
+    ): ...
+
+    def generate(
+        self,
+        *,
+        model: str,
+        prompt: str | NotGiven = NOT_GIVEN,
+        n: int | None | NotGiven = NOT_GIVEN,
+        size: str | NotGiven = NOT_GIVEN,
+        quality: str | None | NotGiven = NOT_GIVEN,
+        style: Literal["vivid", "natural"] | None | NotGiven = NOT_GIVEN,
+        response_format: Literal["url", "b64_json"] | None | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        background: Literal["transparent", "opaque", "auto"] | None | NotGiven = NOT_GIVEN,
+        moderation: Literal["low", "auto"] | None | NotGiven = NOT_GIVEN,
+        output_format: Literal["png", "jpeg", "webp"] | None | NotGiven = NOT_GIVEN,
+        output_compression: int | None | NotGiven = NOT_GIVEN,
+        partial_images: int | None | NotGiven = NOT_GIVEN,
+        stream: bool | None | NotGiven = NOT_GIVEN,
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        image: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        sequential_image_generation: Literal["auto", "disabled"] | NotGiven = NOT_GIVEN,
+        sequential_image_generation_options: types.ImageSequentialGenerationOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        guidance_scale: float | NotGiven = NOT_GIVEN,
+        watermark: bool | NotGiven = NOT_GIVEN,
+        prompt_extend: bool | NotGiven = NOT_GIVEN,
+        input: types.ImageQwenInput | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        parameters: types.ImageQwenParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> (
+        types.ImagesResponse
+        | Stream[types.ImageGenerationStreamEvent | UnknownEvent, types.ImagesResponse]
+    ):
         """Generate images
 
         Creates one or more images from a text prompt and, for the image-to-image models, from
@@ -153,9 +291,10 @@ class Images(SyncResource):
         SeedEdit (`image`, `sequential_image_generation`, `seed`, `guidance_scale`, `watermark`),
         Wan (`prompt_extend`, `watermark`, `seed`) and Qwen-Image (`image`, or the DashScope-style
         `input` / `parameters` body). Each field's description names the models that read it.
-        The images come back as URLs or base64 strings in `data`. Streaming (`stream: true`,
-        gpt-image and Seedream 4.x) answers with image SSE events that the typed client does not
-        parse; leave `stream` unset.
+        The images come back as URLs or base64 strings in `data`. With `stream: true` (GPT image
+        models) the answer is a stream of `image_generation.partial_image` events (as many as
+        `partial_images` asks for) and one `image_generation.completed` event per image; the
+        stream folds into the same `ImagesResponse`.
 
         Args:
           model: Model id; the relay routes and bills by it (all models).
@@ -170,8 +309,8 @@ class Images(SyncResource):
           moderation: gpt-image models only; content-filter strictness.
           output_format: File format of the result; gpt-image models.
           output_compression: Compression level 0-100 for jpeg/webp output; gpt-image models.
-          partial_images: Partial images to stream (0-3); gpt-image models with stream, which this client does not parse.
-          stream: Stream image events (gpt-image, Doubao Seedream 4.x); not supported by this client's typed path, leave unset or false.
+          partial_images: Partial images to send while streaming (0-3, gpt-image models); 0 sends only the final image.
+          stream: Stream image events (gpt-image models, Doubao Seedream 4.x); the call then returns a typed stream.
           aspect_ratio: Flux models only; output ratio such as 21:9, 16:9, 4:3, 3:2, 1:1, 2:3, 3:4, 9:16, 9:21.
           image: Reference image(s) as URL or data URI; one string for SeedEdit, Qwen edit and Seedream image-to-image, a list of strings for Seedream 4.x multi-image input.
           sequential_image_generation: Doubao Seedream 4.x; auto lets the model return a group of related images, disabled (default) gives one.
@@ -183,35 +322,135 @@ class Images(SyncResource):
           input: (see the spec)
           parameters: (see the spec)
         """
-        return cast("types.ImagesResponse", self._client._call(_CREATE_IMAGE, locals()))
+        return cast(
+            "types.ImagesResponse | Stream[types.ImageGenerationStreamEvent | UnknownEvent, types.ImagesResponse]",
+            self._client._call(_CREATE_IMAGE, locals()),
+        )
+
+    @overload
+    def edit(
+        self,
+        *,
+        image: FileInput | Sequence[FileInput] | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        mask: FileInput | types.ImageReference | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        n: int | None | NotGiven = NOT_GIVEN,
+        size: str | None | NotGiven = NOT_GIVEN,
+        response_format: Literal["url", "b64_json"] | NotGiven = NOT_GIVEN,
+        quality: str | None | NotGiven = NOT_GIVEN,
+        background: Literal["transparent", "opaque", "auto"] | None | NotGiven = NOT_GIVEN,
+        moderation: Literal["low", "auto"] | None | NotGiven = NOT_GIVEN,
+        output_format: Literal["png", "jpeg", "webp"] | None | NotGiven = NOT_GIVEN,
+        output_compression: int | None | NotGiven = NOT_GIVEN,
+        input_fidelity: Literal["high", "low"] | None | NotGiven = NOT_GIVEN,
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        partial_images: int | None | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        input: types.ImageQwenInput | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        parameters: types.ImageQwenParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        images: Sequence[types.ImageReference | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.ImagesResponse: ...
+
+    @overload
+    def edit(
+        self,
+        *,
+        image: FileInput | Sequence[FileInput] | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        mask: FileInput | types.ImageReference | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        n: int | None | NotGiven = NOT_GIVEN,
+        size: str | None | NotGiven = NOT_GIVEN,
+        response_format: Literal["url", "b64_json"] | NotGiven = NOT_GIVEN,
+        quality: str | None | NotGiven = NOT_GIVEN,
+        background: Literal["transparent", "opaque", "auto"] | None | NotGiven = NOT_GIVEN,
+        moderation: Literal["low", "auto"] | None | NotGiven = NOT_GIVEN,
+        output_format: Literal["png", "jpeg", "webp"] | None | NotGiven = NOT_GIVEN,
+        output_compression: int | None | NotGiven = NOT_GIVEN,
+        input_fidelity: Literal["high", "low"] | None | NotGiven = NOT_GIVEN,
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        partial_images: int | None | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        user: str | NotGiven = NOT_GIVEN,
+        input: types.ImageQwenInput | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        parameters: types.ImageQwenParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        images: Sequence[types.ImageReference | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Stream[types.ImageEditStreamEvent | UnknownEvent, types.ImagesResponse]: ...
+
+    @overload
+    def edit(
+        self,
+        *,
+        image: FileInput | Sequence[FileInput] | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        mask: FileInput | types.ImageReference | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        n: int | None | NotGiven = NOT_GIVEN,
+        size: str | None | NotGiven = NOT_GIVEN,
+        response_format: Literal["url", "b64_json"] | NotGiven = NOT_GIVEN,
+        quality: str | None | NotGiven = NOT_GIVEN,
+        background: Literal["transparent", "opaque", "auto"] | None | NotGiven = NOT_GIVEN,
+        moderation: Literal["low", "auto"] | None | NotGiven = NOT_GIVEN,
+        output_format: Literal["png", "jpeg", "webp"] | None | NotGiven = NOT_GIVEN,
+        output_compression: int | None | NotGiven = NOT_GIVEN,
+        input_fidelity: Literal["high", "low"] | None | NotGiven = NOT_GIVEN,
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        partial_images: int | None | NotGiven = NOT_GIVEN,
+        stream: bool,
+        user: str | NotGiven = NOT_GIVEN,
+        input: types.ImageQwenInput | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        parameters: types.ImageQwenParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        images: Sequence[types.ImageReference | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> (
+        types.ImagesResponse
+        | Stream[types.ImageEditStreamEvent | UnknownEvent, types.ImagesResponse]
+    ): ...
 
     def edit(
         self,
         *,
         image: FileInput | Sequence[FileInput] | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        mask: FileInput | NotGiven = NOT_GIVEN,
-        model: str | NotGiven = NOT_GIVEN,
-        n: int | NotGiven = NOT_GIVEN,
-        size: str | NotGiven = NOT_GIVEN,
+        mask: FileInput | types.ImageReference | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        n: int | None | NotGiven = NOT_GIVEN,
+        size: str | None | NotGiven = NOT_GIVEN,
         response_format: Literal["url", "b64_json"] | NotGiven = NOT_GIVEN,
-        quality: str | NotGiven = NOT_GIVEN,
-        background: Literal["transparent", "opaque", "auto"] | NotGiven = NOT_GIVEN,
-        moderation: Literal["low", "auto"] | NotGiven = NOT_GIVEN,
-        output_format: Literal["png", "jpeg", "webp"] | NotGiven = NOT_GIVEN,
-        output_compression: int | NotGiven = NOT_GIVEN,
-        input_fidelity: Literal["high", "low"] | NotGiven = NOT_GIVEN,
+        quality: str | None | NotGiven = NOT_GIVEN,
+        background: Literal["transparent", "opaque", "auto"] | None | NotGiven = NOT_GIVEN,
+        moderation: Literal["low", "auto"] | None | NotGiven = NOT_GIVEN,
+        output_format: Literal["png", "jpeg", "webp"] | None | NotGiven = NOT_GIVEN,
+        output_compression: int | None | NotGiven = NOT_GIVEN,
+        input_fidelity: Literal["high", "low"] | None | NotGiven = NOT_GIVEN,
         aspect_ratio: str | NotGiven = NOT_GIVEN,
-        partial_images: int | NotGiven = NOT_GIVEN,
-        stream: bool | NotGiven = NOT_GIVEN,
+        partial_images: int | None | NotGiven = NOT_GIVEN,
+        stream: bool | None | NotGiven = NOT_GIVEN,
         user: str | NotGiven = NOT_GIVEN,
         input: types.ImageQwenInput | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         parameters: types.ImageQwenParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        images: Sequence[types.ImageReference | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.ImagesResponse:
+    ) -> (
+        types.ImagesResponse
+        | Stream[types.ImageEditStreamEvent | UnknownEvent, types.ImagesResponse]
+    ):
         """Edit images
 
         Edits or extends one or more uploaded images following a prompt. The usual body is a
@@ -219,7 +458,10 @@ class Images(SyncResource):
         `mask` whose transparent pixels mark the area to repaint, the prompt and the output
         options. Flux Kontext and Jimeng edits use the same form (Flux adds `aspect_ratio`).
         new-api also takes a JSON body in the DashScope style for the Qwen edit models
-        (`qwen-image-edit-plus`): the image URLs and the instruction go in `input.messages`.
+        (`qwen-image-edit-plus`): the image URLs and the instruction go in `input.messages`, and
+        OpenAI's JSON form for the GPT image models, with the images given by URL or file ID in
+        `images`. With `stream: true` (GPT image models) the answer is a stream of
+        `image_edit.partial_image` events and one `image_edit.completed` event per image.
 
         Args:
           image: Image(s) to edit; one file, or up to 16 for the GPT image models (png/webp/jpg); dall-e-2 takes one square PNG under 4MB.
@@ -236,13 +478,17 @@ class Images(SyncResource):
           output_compression: Compression level 0-100 for jpeg/webp output; gpt-image models.
           input_fidelity: How closely to keep the input's features (faces, style); gpt-image-1 and later, not gpt-image-1-mini.
           aspect_ratio: Flux Kontext only; output ratio such as 21:9, 16:9, 4:3, 3:2, 1:1, 2:3, 3:4, 9:16, 9:21.
-          partial_images: Partial images to stream (0-3); gpt-image models with stream, which this client does not parse.
-          stream: Stream image events (gpt-image models); not supported by this client's typed path, leave unset or false.
+          partial_images: Partial images to send while streaming (0-3, gpt-image models); 0 sends only the final image.
+          stream: Stream image events (gpt-image models); the call then returns a typed stream.
           user: End-user id forwarded for abuse monitoring.
           input: (see the spec)
           parameters: (see the spec)
+          images: Images to edit, by URL (or data URL) or file ID; 1 to 16 (GPT image models).
         """
-        return cast("types.ImagesResponse", self._client._call(_EDIT_IMAGE, locals()))
+        return cast(
+            "types.ImagesResponse | Stream[types.ImageEditStreamEvent | UnknownEvent, types.ImagesResponse]",
+            self._client._call(_EDIT_IMAGE, locals()),
+        )
 
 
 class ImagesWithRawResponse:
@@ -259,23 +505,24 @@ class AsyncImages(AsyncResource):
         """The same methods, returning a RawResponse with status, headers and request id."""
         return AsyncImagesWithRawResponse(self)
 
+    @overload
     async def generate(
         self,
         *,
         model: str,
         prompt: str | NotGiven = NOT_GIVEN,
-        n: int | NotGiven = NOT_GIVEN,
+        n: int | None | NotGiven = NOT_GIVEN,
         size: str | NotGiven = NOT_GIVEN,
-        quality: str | NotGiven = NOT_GIVEN,
-        style: Literal["vivid", "natural"] | NotGiven = NOT_GIVEN,
-        response_format: Literal["url", "b64_json"] | NotGiven = NOT_GIVEN,
+        quality: str | None | NotGiven = NOT_GIVEN,
+        style: Literal["vivid", "natural"] | None | NotGiven = NOT_GIVEN,
+        response_format: Literal["url", "b64_json"] | None | NotGiven = NOT_GIVEN,
         user: str | NotGiven = NOT_GIVEN,
-        background: Literal["transparent", "opaque", "auto"] | NotGiven = NOT_GIVEN,
-        moderation: Literal["low", "auto"] | NotGiven = NOT_GIVEN,
-        output_format: Literal["png", "jpeg", "webp"] | NotGiven = NOT_GIVEN,
-        output_compression: int | NotGiven = NOT_GIVEN,
-        partial_images: int | NotGiven = NOT_GIVEN,
-        stream: bool | NotGiven = NOT_GIVEN,
+        background: Literal["transparent", "opaque", "auto"] | None | NotGiven = NOT_GIVEN,
+        moderation: Literal["low", "auto"] | None | NotGiven = NOT_GIVEN,
+        output_format: Literal["png", "jpeg", "webp"] | None | NotGiven = NOT_GIVEN,
+        output_compression: int | None | NotGiven = NOT_GIVEN,
+        partial_images: int | None | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
         aspect_ratio: str | NotGiven = NOT_GIVEN,
         image: str | Sequence[str] | NotGiven = NOT_GIVEN,
         sequential_image_generation: Literal["auto", "disabled"] | NotGiven = NOT_GIVEN,
@@ -292,7 +539,120 @@ class AsyncImages(AsyncResource):
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.ImagesResponse:
+    ) -> types.ImagesResponse: ...
+
+    @overload
+    async def generate(
+        self,
+        *,
+        model: str,
+        prompt: str | NotGiven = NOT_GIVEN,
+        n: int | None | NotGiven = NOT_GIVEN,
+        size: str | NotGiven = NOT_GIVEN,
+        quality: str | None | NotGiven = NOT_GIVEN,
+        style: Literal["vivid", "natural"] | None | NotGiven = NOT_GIVEN,
+        response_format: Literal["url", "b64_json"] | None | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        background: Literal["transparent", "opaque", "auto"] | None | NotGiven = NOT_GIVEN,
+        moderation: Literal["low", "auto"] | None | NotGiven = NOT_GIVEN,
+        output_format: Literal["png", "jpeg", "webp"] | None | NotGiven = NOT_GIVEN,
+        output_compression: int | None | NotGiven = NOT_GIVEN,
+        partial_images: int | None | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        image: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        sequential_image_generation: Literal["auto", "disabled"] | NotGiven = NOT_GIVEN,
+        sequential_image_generation_options: types.ImageSequentialGenerationOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        guidance_scale: float | NotGiven = NOT_GIVEN,
+        watermark: bool | NotGiven = NOT_GIVEN,
+        prompt_extend: bool | NotGiven = NOT_GIVEN,
+        input: types.ImageQwenInput | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        parameters: types.ImageQwenParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[types.ImageGenerationStreamEvent | UnknownEvent, types.ImagesResponse]: ...
+
+    @overload
+    async def generate(
+        self,
+        *,
+        model: str,
+        prompt: str | NotGiven = NOT_GIVEN,
+        n: int | None | NotGiven = NOT_GIVEN,
+        size: str | NotGiven = NOT_GIVEN,
+        quality: str | None | NotGiven = NOT_GIVEN,
+        style: Literal["vivid", "natural"] | None | NotGiven = NOT_GIVEN,
+        response_format: Literal["url", "b64_json"] | None | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        background: Literal["transparent", "opaque", "auto"] | None | NotGiven = NOT_GIVEN,
+        moderation: Literal["low", "auto"] | None | NotGiven = NOT_GIVEN,
+        output_format: Literal["png", "jpeg", "webp"] | None | NotGiven = NOT_GIVEN,
+        output_compression: int | None | NotGiven = NOT_GIVEN,
+        partial_images: int | None | NotGiven = NOT_GIVEN,
+        stream: bool,
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        image: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        sequential_image_generation: Literal["auto", "disabled"] | NotGiven = NOT_GIVEN,
+        sequential_image_generation_options: types.ImageSequentialGenerationOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        guidance_scale: float | NotGiven = NOT_GIVEN,
+        watermark: bool | NotGiven = NOT_GIVEN,
+        prompt_extend: bool | NotGiven = NOT_GIVEN,
+        input: types.ImageQwenInput | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        parameters: types.ImageQwenParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> (
+        types.ImagesResponse
+        | AsyncStream[types.ImageGenerationStreamEvent | UnknownEvent, types.ImagesResponse]
+    ): ...
+
+    async def generate(
+        self,
+        *,
+        model: str,
+        prompt: str | NotGiven = NOT_GIVEN,
+        n: int | None | NotGiven = NOT_GIVEN,
+        size: str | NotGiven = NOT_GIVEN,
+        quality: str | None | NotGiven = NOT_GIVEN,
+        style: Literal["vivid", "natural"] | None | NotGiven = NOT_GIVEN,
+        response_format: Literal["url", "b64_json"] | None | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        background: Literal["transparent", "opaque", "auto"] | None | NotGiven = NOT_GIVEN,
+        moderation: Literal["low", "auto"] | None | NotGiven = NOT_GIVEN,
+        output_format: Literal["png", "jpeg", "webp"] | None | NotGiven = NOT_GIVEN,
+        output_compression: int | None | NotGiven = NOT_GIVEN,
+        partial_images: int | None | NotGiven = NOT_GIVEN,
+        stream: bool | None | NotGiven = NOT_GIVEN,
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        image: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        sequential_image_generation: Literal["auto", "disabled"] | NotGiven = NOT_GIVEN,
+        sequential_image_generation_options: types.ImageSequentialGenerationOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        guidance_scale: float | NotGiven = NOT_GIVEN,
+        watermark: bool | NotGiven = NOT_GIVEN,
+        prompt_extend: bool | NotGiven = NOT_GIVEN,
+        input: types.ImageQwenInput | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        parameters: types.ImageQwenParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> (
+        types.ImagesResponse
+        | AsyncStream[types.ImageGenerationStreamEvent | UnknownEvent, types.ImagesResponse]
+    ):
         """Generate images
 
         Creates one or more images from a text prompt and, for the image-to-image models, from
@@ -302,9 +662,10 @@ class AsyncImages(AsyncResource):
         SeedEdit (`image`, `sequential_image_generation`, `seed`, `guidance_scale`, `watermark`),
         Wan (`prompt_extend`, `watermark`, `seed`) and Qwen-Image (`image`, or the DashScope-style
         `input` / `parameters` body). Each field's description names the models that read it.
-        The images come back as URLs or base64 strings in `data`. Streaming (`stream: true`,
-        gpt-image and Seedream 4.x) answers with image SSE events that the typed client does not
-        parse; leave `stream` unset.
+        The images come back as URLs or base64 strings in `data`. With `stream: true` (GPT image
+        models) the answer is a stream of `image_generation.partial_image` events (as many as
+        `partial_images` asks for) and one `image_generation.completed` event per image; the
+        stream folds into the same `ImagesResponse`.
 
         Args:
           model: Model id; the relay routes and bills by it (all models).
@@ -319,8 +680,8 @@ class AsyncImages(AsyncResource):
           moderation: gpt-image models only; content-filter strictness.
           output_format: File format of the result; gpt-image models.
           output_compression: Compression level 0-100 for jpeg/webp output; gpt-image models.
-          partial_images: Partial images to stream (0-3); gpt-image models with stream, which this client does not parse.
-          stream: Stream image events (gpt-image, Doubao Seedream 4.x); not supported by this client's typed path, leave unset or false.
+          partial_images: Partial images to send while streaming (0-3, gpt-image models); 0 sends only the final image.
+          stream: Stream image events (gpt-image models, Doubao Seedream 4.x); the call then returns a typed stream.
           aspect_ratio: Flux models only; output ratio such as 21:9, 16:9, 4:3, 3:2, 1:1, 2:3, 3:4, 9:16, 9:21.
           image: Reference image(s) as URL or data URI; one string for SeedEdit, Qwen edit and Seedream image-to-image, a list of strings for Seedream 4.x multi-image input.
           sequential_image_generation: Doubao Seedream 4.x; auto lets the model return a group of related images, disabled (default) gives one.
@@ -332,35 +693,135 @@ class AsyncImages(AsyncResource):
           input: (see the spec)
           parameters: (see the spec)
         """
-        return cast("types.ImagesResponse", await self._client._call(_CREATE_IMAGE, locals()))
+        return cast(
+            "types.ImagesResponse | AsyncStream[types.ImageGenerationStreamEvent | UnknownEvent, types.ImagesResponse]",
+            await self._client._call(_CREATE_IMAGE, locals()),
+        )
+
+    @overload
+    async def edit(
+        self,
+        *,
+        image: FileInput | Sequence[FileInput] | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        mask: FileInput | types.ImageReference | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        n: int | None | NotGiven = NOT_GIVEN,
+        size: str | None | NotGiven = NOT_GIVEN,
+        response_format: Literal["url", "b64_json"] | NotGiven = NOT_GIVEN,
+        quality: str | None | NotGiven = NOT_GIVEN,
+        background: Literal["transparent", "opaque", "auto"] | None | NotGiven = NOT_GIVEN,
+        moderation: Literal["low", "auto"] | None | NotGiven = NOT_GIVEN,
+        output_format: Literal["png", "jpeg", "webp"] | None | NotGiven = NOT_GIVEN,
+        output_compression: int | None | NotGiven = NOT_GIVEN,
+        input_fidelity: Literal["high", "low"] | None | NotGiven = NOT_GIVEN,
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        partial_images: int | None | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        input: types.ImageQwenInput | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        parameters: types.ImageQwenParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        images: Sequence[types.ImageReference | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.ImagesResponse: ...
+
+    @overload
+    async def edit(
+        self,
+        *,
+        image: FileInput | Sequence[FileInput] | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        mask: FileInput | types.ImageReference | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        n: int | None | NotGiven = NOT_GIVEN,
+        size: str | None | NotGiven = NOT_GIVEN,
+        response_format: Literal["url", "b64_json"] | NotGiven = NOT_GIVEN,
+        quality: str | None | NotGiven = NOT_GIVEN,
+        background: Literal["transparent", "opaque", "auto"] | None | NotGiven = NOT_GIVEN,
+        moderation: Literal["low", "auto"] | None | NotGiven = NOT_GIVEN,
+        output_format: Literal["png", "jpeg", "webp"] | None | NotGiven = NOT_GIVEN,
+        output_compression: int | None | NotGiven = NOT_GIVEN,
+        input_fidelity: Literal["high", "low"] | None | NotGiven = NOT_GIVEN,
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        partial_images: int | None | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        user: str | NotGiven = NOT_GIVEN,
+        input: types.ImageQwenInput | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        parameters: types.ImageQwenParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        images: Sequence[types.ImageReference | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[types.ImageEditStreamEvent | UnknownEvent, types.ImagesResponse]: ...
+
+    @overload
+    async def edit(
+        self,
+        *,
+        image: FileInput | Sequence[FileInput] | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        mask: FileInput | types.ImageReference | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        n: int | None | NotGiven = NOT_GIVEN,
+        size: str | None | NotGiven = NOT_GIVEN,
+        response_format: Literal["url", "b64_json"] | NotGiven = NOT_GIVEN,
+        quality: str | None | NotGiven = NOT_GIVEN,
+        background: Literal["transparent", "opaque", "auto"] | None | NotGiven = NOT_GIVEN,
+        moderation: Literal["low", "auto"] | None | NotGiven = NOT_GIVEN,
+        output_format: Literal["png", "jpeg", "webp"] | None | NotGiven = NOT_GIVEN,
+        output_compression: int | None | NotGiven = NOT_GIVEN,
+        input_fidelity: Literal["high", "low"] | None | NotGiven = NOT_GIVEN,
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        partial_images: int | None | NotGiven = NOT_GIVEN,
+        stream: bool,
+        user: str | NotGiven = NOT_GIVEN,
+        input: types.ImageQwenInput | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        parameters: types.ImageQwenParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        images: Sequence[types.ImageReference | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> (
+        types.ImagesResponse
+        | AsyncStream[types.ImageEditStreamEvent | UnknownEvent, types.ImagesResponse]
+    ): ...
 
     async def edit(
         self,
         *,
         image: FileInput | Sequence[FileInput] | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        mask: FileInput | NotGiven = NOT_GIVEN,
-        model: str | NotGiven = NOT_GIVEN,
-        n: int | NotGiven = NOT_GIVEN,
-        size: str | NotGiven = NOT_GIVEN,
+        mask: FileInput | types.ImageReference | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        n: int | None | NotGiven = NOT_GIVEN,
+        size: str | None | NotGiven = NOT_GIVEN,
         response_format: Literal["url", "b64_json"] | NotGiven = NOT_GIVEN,
-        quality: str | NotGiven = NOT_GIVEN,
-        background: Literal["transparent", "opaque", "auto"] | NotGiven = NOT_GIVEN,
-        moderation: Literal["low", "auto"] | NotGiven = NOT_GIVEN,
-        output_format: Literal["png", "jpeg", "webp"] | NotGiven = NOT_GIVEN,
-        output_compression: int | NotGiven = NOT_GIVEN,
-        input_fidelity: Literal["high", "low"] | NotGiven = NOT_GIVEN,
+        quality: str | None | NotGiven = NOT_GIVEN,
+        background: Literal["transparent", "opaque", "auto"] | None | NotGiven = NOT_GIVEN,
+        moderation: Literal["low", "auto"] | None | NotGiven = NOT_GIVEN,
+        output_format: Literal["png", "jpeg", "webp"] | None | NotGiven = NOT_GIVEN,
+        output_compression: int | None | NotGiven = NOT_GIVEN,
+        input_fidelity: Literal["high", "low"] | None | NotGiven = NOT_GIVEN,
         aspect_ratio: str | NotGiven = NOT_GIVEN,
-        partial_images: int | NotGiven = NOT_GIVEN,
-        stream: bool | NotGiven = NOT_GIVEN,
+        partial_images: int | None | NotGiven = NOT_GIVEN,
+        stream: bool | None | NotGiven = NOT_GIVEN,
         user: str | NotGiven = NOT_GIVEN,
         input: types.ImageQwenInput | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         parameters: types.ImageQwenParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        images: Sequence[types.ImageReference | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.ImagesResponse:
+    ) -> (
+        types.ImagesResponse
+        | AsyncStream[types.ImageEditStreamEvent | UnknownEvent, types.ImagesResponse]
+    ):
         """Edit images
 
         Edits or extends one or more uploaded images following a prompt. The usual body is a
@@ -368,7 +829,10 @@ class AsyncImages(AsyncResource):
         `mask` whose transparent pixels mark the area to repaint, the prompt and the output
         options. Flux Kontext and Jimeng edits use the same form (Flux adds `aspect_ratio`).
         new-api also takes a JSON body in the DashScope style for the Qwen edit models
-        (`qwen-image-edit-plus`): the image URLs and the instruction go in `input.messages`.
+        (`qwen-image-edit-plus`): the image URLs and the instruction go in `input.messages`, and
+        OpenAI's JSON form for the GPT image models, with the images given by URL or file ID in
+        `images`. With `stream: true` (GPT image models) the answer is a stream of
+        `image_edit.partial_image` events and one `image_edit.completed` event per image.
 
         Args:
           image: Image(s) to edit; one file, or up to 16 for the GPT image models (png/webp/jpg); dall-e-2 takes one square PNG under 4MB.
@@ -385,13 +849,17 @@ class AsyncImages(AsyncResource):
           output_compression: Compression level 0-100 for jpeg/webp output; gpt-image models.
           input_fidelity: How closely to keep the input's features (faces, style); gpt-image-1 and later, not gpt-image-1-mini.
           aspect_ratio: Flux Kontext only; output ratio such as 21:9, 16:9, 4:3, 3:2, 1:1, 2:3, 3:4, 9:16, 9:21.
-          partial_images: Partial images to stream (0-3); gpt-image models with stream, which this client does not parse.
-          stream: Stream image events (gpt-image models); not supported by this client's typed path, leave unset or false.
+          partial_images: Partial images to send while streaming (0-3, gpt-image models); 0 sends only the final image.
+          stream: Stream image events (gpt-image models); the call then returns a typed stream.
           user: End-user id forwarded for abuse monitoring.
           input: (see the spec)
           parameters: (see the spec)
+          images: Images to edit, by URL (or data URL) or file ID; 1 to 16 (GPT image models).
         """
-        return cast("types.ImagesResponse", await self._client._call(_EDIT_IMAGE, locals()))
+        return cast(
+            "types.ImagesResponse | AsyncStream[types.ImageEditStreamEvent | UnknownEvent, types.ImagesResponse]",
+            await self._client._call(_EDIT_IMAGE, locals()),
+        )
 
 
 class AsyncImagesWithRawResponse:

@@ -64,6 +64,8 @@ _CREATE_RESPONSE = Operation(
                 Param("prompt_cache_retention", "prompt_cache_retention"),
                 Param("service_tier", "service_tier"),
                 Param("prompt", "prompt"),
+                Param("prompt_cache_options", "prompt_cache_options"),
+                Param("moderation", "moderation"),
             ),
         ),
     ),
@@ -115,6 +117,7 @@ _COMPACT_RESPONSE = Operation(
                 Param("prompt_cache_key", "prompt_cache_key"),
                 Param("prompt_cache_retention", "prompt_cache_retention"),
                 Param("service_tier", "service_tier"),
+                Param("prompt_cache_options", "prompt_cache_options"),
             ),
         ),
     ),
@@ -155,6 +158,7 @@ _COUNT_RESPONSE_INPUT_TOKENS = Operation(
                 Param("text", "text"),
                 Param("reasoning", "reasoning"),
                 Param("truncation", "truncation"),
+                Param("personality", "personality"),
             ),
         ),
     ),
@@ -194,6 +198,9 @@ class Responses(SyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         max_output_tokens: int | None | NotGiven = NOT_GIVEN,
@@ -248,6 +255,11 @@ class Responses(SyncResource):
         | None
         | NotGiven = NOT_GIVEN,
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        moderation: types.ChatModerationParams | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -269,6 +281,9 @@ class Responses(SyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         max_output_tokens: int | None | NotGiven = NOT_GIVEN,
@@ -323,6 +338,11 @@ class Responses(SyncResource):
         | None
         | NotGiven = NOT_GIVEN,
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        moderation: types.ChatModerationParams | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -344,6 +364,9 @@ class Responses(SyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         max_output_tokens: int | None | NotGiven = NOT_GIVEN,
@@ -398,6 +421,11 @@ class Responses(SyncResource):
         | None
         | NotGiven = NOT_GIVEN,
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        moderation: types.ChatModerationParams | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -418,6 +446,9 @@ class Responses(SyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         max_output_tokens: int | None | NotGiven = NOT_GIVEN,
@@ -472,6 +503,11 @@ class Responses(SyncResource):
         | None
         | NotGiven = NOT_GIVEN,
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        moderation: types.ChatModerationParams | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -511,6 +547,8 @@ class Responses(SyncResource):
           prompt_cache_retention: Prompt cache retention; `24h` keeps cached prefixes up to a day (CometAPI spells the default `in-memory`).
           service_tier: Processing tier; the response reports the tier used.
           prompt: Stored prompt template to use.
+          prompt_cache_options: Prompt caching settings (lifetime and mode).
+          moderation: Run a moderation model on the input and the output.
         """
         return cast(
             "types.Response | Stream[types.ResponseStreamEvent | UnknownEvent, types.Response]",
@@ -576,8 +614,11 @@ class Responses(SyncResource):
     def compact(
         self,
         *,
-        model: str,
-        input: str | Sequence[types.ResponseInputItem | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        model: str | None,
+        input: str
+        | Sequence[types.ResponseInputItem | Mapping[str, Any]]
+        | None
+        | NotGiven = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         previous_response_id: str | None | NotGiven = NOT_GIVEN,
         prompt_cache_key: str | None | NotGiven = NOT_GIVEN,
@@ -587,6 +628,10 @@ class Responses(SyncResource):
         | NotGiven = NOT_GIVEN,
         service_tier: Literal["auto", "default", "flex", "priority", "scale"]
         | str
+        | None
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
         | None
         | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -606,6 +651,7 @@ class Responses(SyncResource):
           prompt_cache_key: Key that groups similar requests for better prompt cache hits.
           prompt_cache_retention: Prompt cache retention; `24h` keeps cached prefixes up to a day (CometAPI spells the default `in-memory`).
           service_tier: Processing tier; the response reports the tier used.
+          prompt_cache_options: Prompt caching settings (lifetime and mode).
         """
         return cast("types.ResponseCompaction", self._client._call(_COMPACT_RESPONSE, locals()))
 
@@ -650,6 +696,9 @@ class AsyncResponses(AsyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         max_output_tokens: int | None | NotGiven = NOT_GIVEN,
@@ -704,6 +753,11 @@ class AsyncResponses(AsyncResource):
         | None
         | NotGiven = NOT_GIVEN,
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        moderation: types.ChatModerationParams | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -725,6 +779,9 @@ class AsyncResponses(AsyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         max_output_tokens: int | None | NotGiven = NOT_GIVEN,
@@ -779,6 +836,11 @@ class AsyncResponses(AsyncResource):
         | None
         | NotGiven = NOT_GIVEN,
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        moderation: types.ChatModerationParams | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -800,6 +862,9 @@ class AsyncResponses(AsyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         max_output_tokens: int | None | NotGiven = NOT_GIVEN,
@@ -854,6 +919,11 @@ class AsyncResponses(AsyncResource):
         | None
         | NotGiven = NOT_GIVEN,
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        moderation: types.ChatModerationParams | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -874,6 +944,9 @@ class AsyncResponses(AsyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
         max_output_tokens: int | None | NotGiven = NOT_GIVEN,
@@ -928,6 +1001,11 @@ class AsyncResponses(AsyncResource):
         | None
         | NotGiven = NOT_GIVEN,
         prompt: types.ResponsePrompt | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        moderation: types.ChatModerationParams | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -967,6 +1045,8 @@ class AsyncResponses(AsyncResource):
           prompt_cache_retention: Prompt cache retention; `24h` keeps cached prefixes up to a day (CometAPI spells the default `in-memory`).
           service_tier: Processing tier; the response reports the tier used.
           prompt: Stored prompt template to use.
+          prompt_cache_options: Prompt caching settings (lifetime and mode).
+          moderation: Run a moderation model on the input and the output.
         """
         return cast(
             "types.Response | AsyncStream[types.ResponseStreamEvent | UnknownEvent, types.Response]",
@@ -1034,8 +1114,11 @@ class AsyncResponses(AsyncResource):
     async def compact(
         self,
         *,
-        model: str,
-        input: str | Sequence[types.ResponseInputItem | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        model: str | None,
+        input: str
+        | Sequence[types.ResponseInputItem | Mapping[str, Any]]
+        | None
+        | NotGiven = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         previous_response_id: str | None | NotGiven = NOT_GIVEN,
         prompt_cache_key: str | None | NotGiven = NOT_GIVEN,
@@ -1045,6 +1128,10 @@ class AsyncResponses(AsyncResource):
         | NotGiven = NOT_GIVEN,
         service_tier: Literal["auto", "default", "flex", "priority", "scale"]
         | str
+        | None
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_options: types.PromptCacheOptions
+        | Mapping[str, Any]
         | None
         | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -1064,6 +1151,7 @@ class AsyncResponses(AsyncResource):
           prompt_cache_key: Key that groups similar requests for better prompt cache hits.
           prompt_cache_retention: Prompt cache retention; `24h` keeps cached prefixes up to a day (CometAPI spells the default `in-memory`).
           service_tier: Processing tier; the response reports the tier used.
+          prompt_cache_options: Prompt caching settings (lifetime and mode).
         """
         return cast(
             "types.ResponseCompaction", await self._client._call(_COMPACT_RESPONSE, locals())
@@ -1176,7 +1264,10 @@ class ResponsesInputTokens(SyncResource):
         self,
         *,
         model: str | None | NotGiven = NOT_GIVEN,
-        input: str | Sequence[types.ResponseInputItem | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        input: str
+        | Sequence[types.ResponseInputItem | Mapping[str, Any]]
+        | None
+        | NotGiven = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         previous_response_id: str | None | NotGiven = NOT_GIVEN,
         conversation: str
@@ -1184,7 +1275,7 @@ class ResponsesInputTokens(SyncResource):
         | Mapping[str, Any]
         | None
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[types.ResponseTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[types.ResponseTool | Mapping[str, Any]] | None | NotGiven = NOT_GIVEN,
         tool_choice: Literal["none", "auto", "required"]
         | types.ResponseToolChoiceAllowed
         | Mapping[str, Any]
@@ -1192,11 +1283,16 @@ class ResponsesInputTokens(SyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
+        | None
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
-        text: types.ResponseTextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        text: types.ResponseTextConfig | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         reasoning: types.ResponseReasoningConfig | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         truncation: Literal["auto", "disabled"] | None | NotGiven = NOT_GIVEN,
+        personality: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -1218,6 +1314,7 @@ class ResponsesInputTokens(SyncResource):
           text: Text output settings (plain text, JSON mode, JSON schema; verbosity).
           reasoning: Reasoning settings for reasoning models.
           truncation: `auto` drops the oldest items when the context overflows; `disabled` (default) fails with 400.
+          personality: Personality preset of the model, where supported.
         """
         return cast(
             "types.ResponseInputTokens", self._client._call(_COUNT_RESPONSE_INPUT_TOKENS, locals())
@@ -1241,7 +1338,10 @@ class AsyncResponsesInputTokens(AsyncResource):
         self,
         *,
         model: str | None | NotGiven = NOT_GIVEN,
-        input: str | Sequence[types.ResponseInputItem | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        input: str
+        | Sequence[types.ResponseInputItem | Mapping[str, Any]]
+        | None
+        | NotGiven = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         previous_response_id: str | None | NotGiven = NOT_GIVEN,
         conversation: str
@@ -1249,7 +1349,7 @@ class AsyncResponsesInputTokens(AsyncResource):
         | Mapping[str, Any]
         | None
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[types.ResponseTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[types.ResponseTool | Mapping[str, Any]] | None | NotGiven = NOT_GIVEN,
         tool_choice: Literal["none", "auto", "required"]
         | types.ResponseToolChoiceAllowed
         | Mapping[str, Any]
@@ -1257,11 +1357,16 @@ class AsyncResponsesInputTokens(AsyncResource):
         | types.ResponseToolChoiceFunction
         | types.ResponseToolChoiceMcp
         | types.ResponseToolChoiceCustom
+        | types.ResponseToolChoiceShell
+        | types.ResponseToolChoiceApplyPatch
+        | types.ResponseToolChoiceProgrammatic
+        | None
         | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | None | NotGiven = NOT_GIVEN,
-        text: types.ResponseTextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        text: types.ResponseTextConfig | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         reasoning: types.ResponseReasoningConfig | Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
         truncation: Literal["auto", "disabled"] | None | NotGiven = NOT_GIVEN,
+        personality: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
@@ -1283,6 +1388,7 @@ class AsyncResponsesInputTokens(AsyncResource):
           text: Text output settings (plain text, JSON mode, JSON schema; verbosity).
           reasoning: Reasoning settings for reasoning models.
           truncation: `auto` drops the oldest items when the context overflows; `disabled` (default) fails with 400.
+          personality: Personality preset of the model, where supported.
         """
         return cast(
             "types.ResponseInputTokens",

@@ -21,28 +21,9 @@ class CreateSpeechRequest(BaseModel):
     """
     Text to read aloud (OpenAI models accept up to 4096 characters).
     """
-    voice: Annotated[
-        str,
-        Field(
-            examples=[
-                "alloy",
-                "ash",
-                "ballad",
-                "coral",
-                "echo",
-                "fable",
-                "nova",
-                "onyx",
-                "sage",
-                "shimmer",
-                "verse",
-                "marin",
-                "cedar",
-            ]
-        ),
-    ]
+    voice: str | SpeechCustomVoice
     """
-    Voice to speak with; the set depends on the model.
+    Voice to speak with, by name (the set depends on the model) or a custom voice as `{"id": ...}`.
     """
     instructions: str | None = None
     """
@@ -111,11 +92,11 @@ class CreateTranscriptionRequest(BaseModel):
     """
     Extra data to return, sent as `include[]`; `logprobs` needs json and a gpt-4o model.
     """
-    chunking_strategy: Annotated[
-        str | None, Field(examples=["auto", '{"type": "server_vad", "threshold": 0.5}'])
-    ] = None
+    chunking_strategy: (
+        Annotated[str | TranscriptionVadConfig | UnknownVariant, OpenUnion("type")] | None
+    ) = None
     """
-    `auto`, or a `server_vad` configuration object serialised as JSON; unset means one block.
+    `auto`, or a `server_vad` configuration (sent as a JSON form field); unset means one block.
     """
     stream: bool | None = None
     """
@@ -128,6 +109,14 @@ class CreateTranscriptionRequest(BaseModel):
     known_speaker_references: list[str] | None = None
     """
     Up to 4 audio samples of known speakers, as data URLs (diarize model).
+    """
+    keywords: list[str] | None = None
+    """
+    Words and names likely to occur in the audio, to help recognise them.
+    """
+    languages: list[str] | None = None
+    """
+    ISO-639-1 codes of the languages spoken in the audio.
     """
 
 
@@ -183,6 +172,17 @@ class SpeechAudioDoneEvent(BaseModel):
     Always `speech.audio.done`.
     """
     usage: SpeechUsage | None = None
+
+
+class SpeechCustomVoice(BaseModel):
+    """
+    A custom voice, by ID.
+    """
+
+    id: str
+    """
+    ID of the custom voice.
+    """
 
 
 class SpeechUsage(BaseModel):
@@ -315,6 +315,10 @@ class Transcription(BaseModel):
     Log probability of each token (gpt-4o models with `include[]=logprobs`).
     """
     usage: TranscriptionUsage | None = None
+    languages: list[TranscriptionLanguage] | None = None
+    """
+    Languages detected in the audio.
+    """
 
 
 class TranscriptionInputTokenDetails(BaseModel):
@@ -332,6 +336,17 @@ class TranscriptionInputTokenDetails(BaseModel):
     """
 
 
+class TranscriptionLanguage(BaseModel):
+    """
+    A language detected in the audio.
+    """
+
+    code: str
+    """
+    ISO-639-1 code of the language.
+    """
+
+
 class TranscriptionLogprob(BaseModel):
     """
     Log probability of one transcribed token.
@@ -345,7 +360,7 @@ class TranscriptionLogprob(BaseModel):
     """
     Its log probability.
     """
-    bytes: list[int] | None = None
+    bytes: list[float] | None = None
     """
     UTF-8 bytes of the token.
     """
@@ -435,6 +450,29 @@ class TranscriptionUsage(BaseModel):
     seconds: float | None = None
     """
     Audio seconds billed.
+    """
+
+
+class TranscriptionVadConfig(BaseModel):
+    """
+    Split the audio into chunks where voice activity detection finds silence.
+    """
+
+    type: Literal["server_vad"]
+    """
+    Always `server_vad`.
+    """
+    prefix_padding_ms: int | None = None
+    """
+    Audio kept before detected speech, in milliseconds (300 by default).
+    """
+    silence_duration_ms: int | None = None
+    """
+    Silence that ends a chunk, in milliseconds (200 by default).
+    """
+    threshold: float | None = None
+    """
+    Voice activity threshold from 0 to 1 (0.5 by default).
     """
 
 

@@ -81,6 +81,10 @@ class ChatCompletion(BaseModel):
     A chat completion (non-streamed reply).
     """
 
+    metadata: dict[str, str] | None = None
+    """
+    Metadata given with the request, when the completion was stored.
+    """
     id: str
     """
     Completion id.
@@ -419,6 +423,10 @@ class ChatCompletionContentPartFile(BaseModel):
     """
     The file.
     """
+    prompt_cache_breakpoint: PromptCacheBreakpoint | None = None
+    """
+    Marks this part as the end of a reusable prompt prefix.
+    """
 
 
 class ChatCompletionContentPartImage(BaseModel):
@@ -431,6 +439,10 @@ class ChatCompletionContentPartImage(BaseModel):
     """
     The image.
     """
+    prompt_cache_breakpoint: PromptCacheBreakpoint | None = None
+    """
+    Marks this part as the end of a reusable prompt prefix.
+    """
 
 
 class ChatCompletionContentPartInputAudio(BaseModel):
@@ -442,6 +454,10 @@ class ChatCompletionContentPartInputAudio(BaseModel):
     input_audio: ChatInputAudio
     """
     The audio.
+    """
+    prompt_cache_breakpoint: PromptCacheBreakpoint | None = None
+    """
+    Marks this part as the end of a reusable prompt prefix.
     """
 
 
@@ -466,6 +482,10 @@ class ChatCompletionContentPartText(BaseModel):
     text: str
     """
     The text.
+    """
+    prompt_cache_breakpoint: PromptCacheBreakpoint | None = None
+    """
+    Marks this part as the end of a reusable prompt prefix.
     """
 
 
@@ -922,6 +942,17 @@ class ChatJsonSchemaFormat(BaseModel):
     """
 
 
+class ChatModerationConfig(BaseModel):
+    """
+    Moderation settings for one direction.
+    """
+
+    mode: Literal["score", "block"]
+    """
+    `score` only reports the verdicts; `block` also stops flagged content.
+    """
+
+
 class ChatModerationParams(BaseModel):
     """
     Run a moderation model on the input and the output.
@@ -931,9 +962,24 @@ class ChatModerationParams(BaseModel):
     """
     Moderation model.
     """
-    policy: dict[str, Any] | None = None
+    policy: ChatModerationPolicy | None = None
     """
     Per-direction moderation settings.
+    """
+
+
+class ChatModerationPolicy(BaseModel):
+    """
+    Moderation settings for the input and for the output.
+    """
+
+    input: ChatModerationConfig | None = None
+    """
+    Settings for the input.
+    """
+    output: ChatModerationConfig | None = None
+    """
+    Settings for the output.
     """
 
 
@@ -1682,6 +1728,36 @@ class CreateChatCompletionRequest(BaseModel):
     translation_options: ChatTranslationOptions | None = None
     """
     Translation settings for qwen-mt models.
+    """
+    prompt_cache_options: PromptCacheOptions | None = None
+    """
+    Prompt caching settings (lifetime and mode).
+    """
+
+
+class PromptCacheBreakpoint(BaseModel):
+    """
+    Marks the end of a reusable prompt prefix; it takes its lifetime from `prompt_cache_options.ttl`.
+    """
+
+    mode: Literal["explicit"]
+    """
+    Always `explicit`.
+    """
+
+
+class PromptCacheOptions(BaseModel):
+    """
+    Prompt caching settings.
+    """
+
+    ttl: Literal["30m"] | str | None = None
+    """
+    Minimum lifetime of cached prefixes.
+    """
+    mode: Literal["implicit", "explicit"] | str | None = None
+    """
+    `implicit`: the service picks prefixes; `explicit`: only up to the parts marked with `prompt_cache_breakpoint`.
     """
 
 

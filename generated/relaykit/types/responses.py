@@ -13,15 +13,16 @@ class CompactResponseRequest(BaseModel):
     Body of POST /v1/responses/compact.
     """
 
-    model: str
+    model: str | None
     """
     Model that compacts, e.g. `gpt-5.1-codex-max`, `gpt-5.4`.
     """
-    input: Annotated[
+    input: (
         str
         | list[
             ResponseInputMessage
             | ResponseItemReference
+            | ResponseCompactionTrigger
             | ResponseOutputMessage
             | ResponseFunctionToolCall
             | ResponseFunctionToolCallOutput
@@ -39,10 +40,20 @@ class CompactResponseRequest(BaseModel):
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
             | ResponseCompactionItem
+            | ResponseShellCall
+            | ResponseShellCallOutput
+            | ResponseApplyPatchCall
+            | ResponseApplyPatchCallOutput
+            | ResponseLocalShellCall
+            | ResponseLocalShellCallOutput
+            | ResponseToolSearchCall
+            | ResponseToolSearchOutput
+            | ResponseAdditionalTools
+            | ResponseProgram
+            | ResponseProgramOutput
         ]
-        | None,
-        Field(title="ResponseInput"),
-    ] = None
+        | None
+    ) = None
     """
     Conversation to compact: every item so far (messages, reasoning, tool calls...).
     """
@@ -66,6 +77,10 @@ class CompactResponseRequest(BaseModel):
     """
     Processing tier; the response reports the tier used.
     """
+    prompt_cache_options: PromptCacheOptions | None = None
+    """
+    Prompt caching settings (lifetime and mode).
+    """
 
 
 class CountResponseInputTokensRequest(BaseModel):
@@ -77,11 +92,12 @@ class CountResponseInputTokensRequest(BaseModel):
     """
     Model whose tokenizer and prompt format to use.
     """
-    input: Annotated[
+    input: (
         str
         | list[
             ResponseInputMessage
             | ResponseItemReference
+            | ResponseCompactionTrigger
             | ResponseOutputMessage
             | ResponseFunctionToolCall
             | ResponseFunctionToolCallOutput
@@ -99,10 +115,20 @@ class CountResponseInputTokensRequest(BaseModel):
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
             | ResponseCompactionItem
+            | ResponseShellCall
+            | ResponseShellCallOutput
+            | ResponseApplyPatchCall
+            | ResponseApplyPatchCallOutput
+            | ResponseLocalShellCall
+            | ResponseLocalShellCallOutput
+            | ResponseToolSearchCall
+            | ResponseToolSearchOutput
+            | ResponseAdditionalTools
+            | ResponseProgram
+            | ResponseProgramOutput
         ]
-        | None,
-        Field(title="ResponseInput"),
-    ] = None
+        | None
+    ) = None
     """
     Text, or a list of messages and other items.
     """
@@ -131,6 +157,14 @@ class CountResponseInputTokensRequest(BaseModel):
                 | ResponseImageGenerationTool
                 | ResponseLocalShellTool
                 | ResponseCustomTool
+                | ResponseWebSearchToolDated
+                | ResponseWebSearchPreviewToolDated
+                | ResponseShellTool
+                | ResponseApplyPatchTool
+                | ResponseComputerTool
+                | ResponseNamespaceTool
+                | ResponseToolSearchTool
+                | ResponseProgrammaticToolCallingTool
                 | UnknownVariant,
                 OpenUnion("type"),
             ]
@@ -140,7 +174,7 @@ class CountResponseInputTokensRequest(BaseModel):
     """
     Tools the model may use: functions, built-in tools and MCP servers.
     """
-    tool_choice: Annotated[
+    tool_choice: (
         Annotated[
             Literal["none", "auto", "required"]
             | ResponseToolChoiceAllowed
@@ -148,12 +182,14 @@ class CountResponseInputTokensRequest(BaseModel):
             | ResponseToolChoiceFunction
             | ResponseToolChoiceMcp
             | ResponseToolChoiceCustom
+            | ResponseToolChoiceShell
+            | ResponseToolChoiceApplyPatch
+            | ResponseToolChoiceProgrammatic
             | UnknownVariant,
             OpenUnion("type"),
         ]
-        | None,
-        Field(title="ResponseToolChoice"),
-    ] = None
+        | None
+    ) = None
     """
     How the model picks tools.
     """
@@ -173,6 +209,10 @@ class CountResponseInputTokensRequest(BaseModel):
     """
     `auto` drops the oldest items when the context overflows; `disabled` (default) fails with 400.
     """
+    personality: str | None = None
+    """
+    Personality preset of the model, where supported.
+    """
 
 
 class CreateResponseRequest(BaseModel):
@@ -189,6 +229,7 @@ class CreateResponseRequest(BaseModel):
         | list[
             ResponseInputMessage
             | ResponseItemReference
+            | ResponseCompactionTrigger
             | ResponseOutputMessage
             | ResponseFunctionToolCall
             | ResponseFunctionToolCallOutput
@@ -206,6 +247,17 @@ class CreateResponseRequest(BaseModel):
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
             | ResponseCompactionItem
+            | ResponseShellCall
+            | ResponseShellCallOutput
+            | ResponseApplyPatchCall
+            | ResponseApplyPatchCallOutput
+            | ResponseLocalShellCall
+            | ResponseLocalShellCallOutput
+            | ResponseToolSearchCall
+            | ResponseToolSearchOutput
+            | ResponseAdditionalTools
+            | ResponseProgram
+            | ResponseProgramOutput
         ]
         | None,
         Field(title="ResponseInput"),
@@ -230,6 +282,14 @@ class CreateResponseRequest(BaseModel):
                 | ResponseImageGenerationTool
                 | ResponseLocalShellTool
                 | ResponseCustomTool
+                | ResponseWebSearchToolDated
+                | ResponseWebSearchPreviewToolDated
+                | ResponseShellTool
+                | ResponseApplyPatchTool
+                | ResponseComputerTool
+                | ResponseNamespaceTool
+                | ResponseToolSearchTool
+                | ResponseProgrammaticToolCallingTool
                 | UnknownVariant,
                 OpenUnion("type"),
             ]
@@ -247,6 +307,9 @@ class CreateResponseRequest(BaseModel):
             | ResponseToolChoiceFunction
             | ResponseToolChoiceMcp
             | ResponseToolChoiceCustom
+            | ResponseToolChoiceShell
+            | ResponseToolChoiceApplyPatch
+            | ResponseToolChoiceProgrammatic
             | UnknownVariant,
             OpenUnion("type"),
         ]
@@ -367,6 +430,14 @@ class CreateResponseRequest(BaseModel):
     """
     Stored prompt template to use.
     """
+    prompt_cache_options: PromptCacheOptions | None = None
+    """
+    Prompt caching settings (lifetime and mode).
+    """
+    moderation: ChatModerationParams | None = None
+    """
+    Run a moderation model on the input and the output.
+    """
 
 
 class Response(BaseModel):
@@ -382,9 +453,9 @@ class Response(BaseModel):
     """
     Always `response`.
     """
-    created_at: int | str
+    created_at: float | str
     """
-    Creation time in Unix seconds (one documentation example shows an ISO 8601 string).
+    Creation time in Unix seconds, possibly fractional (one documentation example shows an ISO 8601 string).
     """
     updated_at: int | str | None = None
     """
@@ -398,9 +469,9 @@ class Response(BaseModel):
     """
     Whether the response runs in the background.
     """
-    completed_at: int | None = None
+    completed_at: float | None = None
     """
-    Completion time in Unix seconds; null until finished.
+    Completion time in Unix seconds, possibly fractional; null until finished.
     """
     billing: ResponseBilling | None = None
     """
@@ -426,6 +497,7 @@ class Response(BaseModel):
         list[
             ResponseInputMessage
             | ResponseItemReference
+            | ResponseCompactionTrigger
             | ResponseOutputMessage
             | ResponseFunctionToolCall
             | ResponseFunctionToolCallOutput
@@ -443,6 +515,17 @@ class Response(BaseModel):
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
             | ResponseCompactionItem
+            | ResponseShellCall
+            | ResponseShellCallOutput
+            | ResponseApplyPatchCall
+            | ResponseApplyPatchCallOutput
+            | ResponseLocalShellCall
+            | ResponseLocalShellCallOutput
+            | ResponseToolSearchCall
+            | ResponseToolSearchOutput
+            | ResponseAdditionalTools
+            | ResponseProgram
+            | ResponseProgramOutput
         ]
         | None
     ) = None
@@ -454,6 +537,7 @@ class Response(BaseModel):
         | list[
             ResponseInputMessage
             | ResponseItemReference
+            | ResponseCompactionTrigger
             | ResponseOutputMessage
             | ResponseFunctionToolCall
             | ResponseFunctionToolCallOutput
@@ -471,6 +555,17 @@ class Response(BaseModel):
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
             | ResponseCompactionItem
+            | ResponseShellCall
+            | ResponseShellCallOutput
+            | ResponseApplyPatchCall
+            | ResponseApplyPatchCallOutput
+            | ResponseLocalShellCall
+            | ResponseLocalShellCallOutput
+            | ResponseToolSearchCall
+            | ResponseToolSearchOutput
+            | ResponseAdditionalTools
+            | ResponseProgram
+            | ResponseProgramOutput
         ]
         | None
     ) = None
@@ -517,6 +612,17 @@ class Response(BaseModel):
                 | ResponseCustomToolCall
                 | ResponseCustomToolCallOutput
                 | ResponseCompactionItem
+                | ResponseShellCall
+                | ResponseShellCallOutput
+                | ResponseApplyPatchCall
+                | ResponseApplyPatchCallOutput
+                | ResponseLocalShellCall
+                | ResponseLocalShellCallOutput
+                | ResponseToolSearchCall
+                | ResponseToolSearchOutput
+                | ResponseAdditionalTools
+                | ResponseProgram
+                | ResponseProgramOutput
                 | UnknownVariant,
                 OpenUnion("type"),
             ]
@@ -586,6 +692,9 @@ class Response(BaseModel):
             | ResponseToolChoiceFunction
             | ResponseToolChoiceMcp
             | ResponseToolChoiceCustom
+            | ResponseToolChoiceShell
+            | ResponseToolChoiceApplyPatch
+            | ResponseToolChoiceProgrammatic
             | UnknownVariant,
             OpenUnion("type"),
         ]
@@ -608,6 +717,14 @@ class Response(BaseModel):
                 | ResponseImageGenerationTool
                 | ResponseLocalShellTool
                 | ResponseCustomTool
+                | ResponseWebSearchToolDated
+                | ResponseWebSearchPreviewToolDated
+                | ResponseShellTool
+                | ResponseApplyPatchTool
+                | ResponseComputerTool
+                | ResponseNamespaceTool
+                | ResponseToolSearchTool
+                | ResponseProgrammaticToolCallingTool
                 | UnknownVariant,
                 OpenUnion("type"),
             ]
@@ -644,6 +761,217 @@ class Response(BaseModel):
     presence_penalty: float | None = None
     """
     Presence penalty that applied (DeepSeek and CometAPI payloads).
+    """
+    prompt_cache_options: PromptCacheOptions | None = None
+    """
+    Prompt caching settings used.
+    """
+
+
+class ResponseAdditionalTools(BaseModel):
+    """
+    Tools added to the context part-way through a conversation.
+    """
+
+    type: Literal["additional_tools"]
+    """
+    Always `additional_tools`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    role: (
+        Literal[
+            "unknown", "user", "assistant", "system", "critic", "discriminator", "developer", "tool"
+        ]
+        | str
+    )
+    """
+    Role the tools are added under (`developer` when sent as input).
+    """
+    tools: list[
+        Annotated[
+            ResponseFunctionTool
+            | ResponseFileSearchTool
+            | ResponseWebSearchTool
+            | ResponseWebSearchPreviewTool
+            | ResponseComputerUsePreviewTool
+            | ResponseMcpTool
+            | ResponseCodeInterpreterTool
+            | ResponseImageGenerationTool
+            | ResponseLocalShellTool
+            | ResponseCustomTool
+            | ResponseWebSearchToolDated
+            | ResponseWebSearchPreviewToolDated
+            | ResponseShellTool
+            | ResponseApplyPatchTool
+            | ResponseComputerTool
+            | ResponseNamespaceTool
+            | ResponseToolSearchTool
+            | ResponseProgrammaticToolCallingTool
+            | UnknownVariant,
+            OpenUnion("type"),
+        ]
+    ]
+    """
+    The tools added.
+    """
+
+
+class ResponseApplyPatchCall(BaseModel):
+    """
+    The model's request to change a file; apply it and send back an `apply_patch_call_output` item.
+    """
+
+    type: Literal["apply_patch_call"]
+    """
+    Always `apply_patch_call`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    call_id: str
+    """
+    Call ID that links the call and its output.
+    """
+    caller: (
+        Annotated[
+            ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | UnknownVariant,
+            OpenUnion("type"),
+        ]
+        | None
+    ) = None
+    """
+    Who made the call (the model directly or a program); absent for direct calls.
+    """
+    status: Literal["in_progress", "completed"] | str
+    """
+    Item status.
+    """
+    operation: Annotated[
+        ResponseApplyPatchCreateFile
+        | ResponseApplyPatchDeleteFile
+        | ResponseApplyPatchUpdateFile
+        | UnknownVariant,
+        OpenUnion("type"),
+    ]
+    """
+    The file operation.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
+
+
+class ResponseApplyPatchCallOutput(BaseModel):
+    """
+    Whether an apply_patch operation succeeded, sent back by the client.
+    """
+
+    type: Literal["apply_patch_call_output"]
+    """
+    Always `apply_patch_call_output`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    call_id: str
+    """
+    Call ID that links the call and its output.
+    """
+    caller: (
+        Annotated[
+            ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | UnknownVariant,
+            OpenUnion("type"),
+        ]
+        | None
+    ) = None
+    """
+    Who made the call (the model directly or a program); absent for direct calls.
+    """
+    status: Literal["completed", "failed"] | str
+    """
+    Item status.
+    """
+    output: str | None = None
+    """
+    Log or error text of the operation.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
+
+
+class ResponseApplyPatchCreateFile(BaseModel):
+    """
+    Create a file with the content given as a diff.
+    """
+
+    type: Literal["create_file"]
+    """
+    Always `create_file`.
+    """
+    path: str
+    """
+    Path of the file.
+    """
+    diff: str
+    """
+    Content of the new file, as a diff.
+    """
+
+
+class ResponseApplyPatchDeleteFile(BaseModel):
+    """
+    Delete a file.
+    """
+
+    type: Literal["delete_file"]
+    """
+    Always `delete_file`.
+    """
+    path: str
+    """
+    Path of the file.
+    """
+
+
+class ResponseApplyPatchTool(BaseModel):
+    """
+    Lets the model create, update and delete files by emitting patches that your code applies.
+    """
+
+    type: Literal["apply_patch"]
+    """
+    Always `apply_patch`.
+    """
+    allowed_callers: list[Literal["direct", "programmatic"] | str] | None = None
+    """
+    Who may call the tool (`direct`, `programmatic`); anyone when left out.
+    """
+
+
+class ResponseApplyPatchUpdateFile(BaseModel):
+    """
+    Change a file by a diff.
+    """
+
+    type: Literal["update_file"]
+    """
+    Always `update_file`.
+    """
+    path: str
+    """
+    Path of the file.
+    """
+    diff: str
+    """
+    The change, as a diff.
     """
 
 
@@ -929,6 +1257,16 @@ class ResponseCodeInterpreterContainer(BaseModel):
     """
     Memory limit of the container.
     """
+    network_policy: Annotated[
+        ResponseContainerNetworkPolicyDisabled
+        | ResponseContainerNetworkPolicyAllowlist
+        | UnknownVariant
+        | None,
+        OpenUnion("type"),
+    ] = None
+    """
+    Network access from the container.
+    """
 
 
 class ResponseCodeInterpreterOutputImage(BaseModel):
@@ -974,6 +1312,10 @@ class ResponseCodeInterpreterTool(BaseModel):
     """
     Container ID, or settings for an automatic container.
     """
+    allowed_callers: list[Literal["direct", "programmatic"] | str] | None = None
+    """
+    Who may call the tool (`direct`, `programmatic`); anyone when left out.
+    """
 
 
 class ResponseCompaction(BaseModel):
@@ -1012,6 +1354,17 @@ class ResponseCompaction(BaseModel):
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
             | ResponseCompactionItem
+            | ResponseShellCall
+            | ResponseShellCallOutput
+            | ResponseApplyPatchCall
+            | ResponseApplyPatchCallOutput
+            | ResponseLocalShellCall
+            | ResponseLocalShellCallOutput
+            | ResponseToolSearchCall
+            | ResponseToolSearchOutput
+            | ResponseAdditionalTools
+            | ResponseProgram
+            | ResponseProgramOutput
             | UnknownVariant,
             OpenUnion("type"),
         ]
@@ -1045,6 +1398,17 @@ class ResponseCompactionItem(BaseModel):
     created_by: str | None = None
     """
     Who created the item.
+    """
+
+
+class ResponseCompactionTrigger(BaseModel):
+    """
+    An input item that asks for the context to be compacted at this point.
+    """
+
+    type: Literal["compaction_trigger"]
+    """
+    Always `compaction_trigger`.
     """
 
 
@@ -1152,6 +1516,14 @@ class ResponseComputerCall(BaseModel):
     """
     Item status.
     """
+    actions: list[ResponseComputerAction] | None = None
+    """
+    Several actions to perform in order (newer computer tool), instead of `action`.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
 
 
 class ResponseComputerCallOutput(BaseModel):
@@ -1182,6 +1554,10 @@ class ResponseComputerCallOutput(BaseModel):
     status: Literal["in_progress", "completed", "incomplete"] | str | None = None
     """
     Item status.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
     """
 
 
@@ -1236,6 +1612,25 @@ class ResponseComputerScreenshot(BaseModel):
     """
     ID of an uploaded screenshot file.
     """
+    detail: Literal["auto", "low", "high", "original"] | str | None = None
+    """
+    How much detail the model looks at.
+    """
+    prompt_cache_breakpoint: PromptCacheBreakpoint | None = None
+    """
+    Marks this part as the end of a reusable prompt prefix.
+    """
+
+
+class ResponseComputerTool(BaseModel):
+    """
+    Built-in computer use (generally available version): the model asks for batches of actions.
+    """
+
+    type: Literal["computer"]
+    """
+    Always `computer`.
+    """
 
 
 class ResponseComputerUsePreviewTool(BaseModel):
@@ -1258,6 +1653,25 @@ class ResponseComputerUsePreviewTool(BaseModel):
     display_height: int
     """
     Screen height in pixels.
+    """
+
+
+class ResponseContainerDomainSecret(BaseModel):
+    """
+    A secret the container may send to one domain.
+    """
+
+    domain: str
+    """
+    Domain the secret is for.
+    """
+    name: str
+    """
+    Name of the secret.
+    """
+    value: str
+    """
+    Secret value.
     """
 
 
@@ -1289,6 +1703,36 @@ class ResponseContainerFileCitationAnnotation(BaseModel):
     end_index: int | None = None
     """
     End of the cited span in the text.
+    """
+
+
+class ResponseContainerNetworkPolicyAllowlist(BaseModel):
+    """
+    Network access from the container to listed domains only.
+    """
+
+    type: Literal["allowlist"]
+    """
+    Always `allowlist`.
+    """
+    allowed_domains: list[str]
+    """
+    Domains the container may reach.
+    """
+    domain_secrets: list[ResponseContainerDomainSecret] | None = None
+    """
+    Secrets sent to some of those domains.
+    """
+
+
+class ResponseContainerNetworkPolicyDisabled(BaseModel):
+    """
+    No network access from the container.
+    """
+
+    type: Literal["disabled"]
+    """
+    Always `disabled`.
     """
 
 
@@ -1426,6 +1870,14 @@ class ResponseCustomTool(BaseModel):
     """
     Input format; free text when left out.
     """
+    allowed_callers: list[Literal["direct", "programmatic"] | str] | None = None
+    """
+    Who may call the tool (`direct`, `programmatic`); anyone when left out.
+    """
+    defer_loading: bool | None = None
+    """
+    Keep the tool out of the prompt until tool search loads it.
+    """
 
 
 class ResponseCustomToolCall(BaseModel):
@@ -1460,6 +1912,20 @@ class ResponseCustomToolCall(BaseModel):
     status: Literal["in_progress", "completed", "incomplete"] | str | None = None
     """
     Item status.
+    """
+    caller: (
+        Annotated[
+            ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | UnknownVariant,
+            OpenUnion("type"),
+        ]
+        | None
+    ) = None
+    """
+    Who made the call (the model directly or a program); absent for direct calls.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
     """
 
 
@@ -1549,6 +2015,24 @@ class ResponseCustomToolCallOutput(BaseModel):
     )
     """
     Result as a string, or a list of text, image and file parts.
+    """
+    caller: (
+        Annotated[
+            ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | UnknownVariant,
+            OpenUnion("type"),
+        ]
+        | None
+    ) = None
+    """
+    Who made the call (the model directly or a program); absent for direct calls.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
+    status: Literal["in_progress", "completed", "incomplete"] | str | None = None
+    """
+    Item status.
     """
 
 
@@ -1814,6 +2298,21 @@ class ResponseFileSearchCallSearchingEvent(BaseModel):
     """
 
 
+class ResponseFileSearchHybridSearch(BaseModel):
+    """
+    How much embedding and text matches count in a hybrid file search.
+    """
+
+    embedding_weight: float
+    """
+    Weight of the embedding match.
+    """
+    text_weight: float
+    """
+    Weight of the text match.
+    """
+
+
 class ResponseFileSearchRankingOptions(BaseModel):
     """
     Ranking settings for file search.
@@ -1826,6 +2325,10 @@ class ResponseFileSearchRankingOptions(BaseModel):
     score_threshold: float | None = None
     """
     Minimum score (0 to 1) for a result to be kept.
+    """
+    hybrid_search: ResponseFileSearchHybridSearch | None = None
+    """
+    Weights of embedding and text matches in hybrid search.
     """
 
 
@@ -1970,6 +2473,18 @@ class ResponseFunctionTool(BaseModel):
     """
     Enforce the schema strictly.
     """
+    allowed_callers: list[Literal["direct", "programmatic"] | str] | None = None
+    """
+    Who may call the tool (`direct`, `programmatic`); anyone when left out.
+    """
+    defer_loading: bool | None = None
+    """
+    Keep the tool out of the prompt until tool search loads it.
+    """
+    output_schema: dict[str, Any] | None = None
+    """
+    JSON schema of what the function returns.
+    """
 
 
 class ResponseFunctionToolCall(BaseModel):
@@ -2005,6 +2520,20 @@ class ResponseFunctionToolCall(BaseModel):
     """
     Item status.
     """
+    caller: (
+        Annotated[
+            ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | UnknownVariant,
+            OpenUnion("type"),
+        ]
+        | None
+    ) = None
+    """
+    Who made the call (the model directly or a program); absent for direct calls.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
 
 
 class ResponseFunctionToolCallOutput(BaseModel):
@@ -2020,7 +2549,7 @@ class ResponseFunctionToolCallOutput(BaseModel):
     """
     Item ID.
     """
-    call_id: str
+    call_id: str | None
     """
     Call ID of the `function_call` this answers.
     """
@@ -2039,6 +2568,28 @@ class ResponseFunctionToolCallOutput(BaseModel):
     status: Literal["in_progress", "completed", "incomplete"] | str | None = None
     """
     Item status.
+    """
+    caller: (
+        Annotated[
+            ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | UnknownVariant,
+            OpenUnion("type"),
+        ]
+        | None
+    ) = None
+    """
+    Who made the call (the model directly or a program); absent for direct calls.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
+    name: str | None = None
+    """
+    Name of the function that was called.
+    """
+    namespace: str | None = None
+    """
+    Namespace of the function, if any.
     """
 
 
@@ -2167,6 +2718,22 @@ class ResponseImageGenerationCallPartialImageEvent(BaseModel):
     """
     The partial image, base64-encoded.
     """
+    background: str | None = None
+    """
+    Background of the image (`transparent`, `opaque`).
+    """
+    output_format: str | None = None
+    """
+    Format of the image (`png`, `webp`, `jpeg`).
+    """
+    quality: str | None = None
+    """
+    Quality of the image.
+    """
+    size: str | None = None
+    """
+    Size of the image, such as `1024x1024`.
+    """
 
 
 class ResponseImageGenerationMask(BaseModel):
@@ -2233,6 +2800,10 @@ class ResponseImageGenerationTool(BaseModel):
     """
     Number of partial images to stream (0 to 3).
     """
+    action: Literal["generate", "edit", "auto"] | str | None = None
+    """
+    Generate a new image, edit one, or let the model choose.
+    """
 
 
 class ResponseInProgressEvent(BaseModel):
@@ -2284,6 +2855,48 @@ class ResponseIncompleteEvent(BaseModel):
     """
 
 
+class ResponseInlineSkill(BaseModel):
+    """
+    A skill given in the request itself.
+    """
+
+    type: Literal["inline"]
+    """
+    Always `inline`.
+    """
+    name: str
+    """
+    Skill name.
+    """
+    description: str | None = None
+    """
+    What the skill does.
+    """
+    source: ResponseInlineSkillSource
+    """
+    The skill's files.
+    """
+
+
+class ResponseInlineSkillSource(BaseModel):
+    """
+    The files of an inline skill, as a base64 zip archive.
+    """
+
+    type: Literal["base64"]
+    """
+    Always `base64`.
+    """
+    media_type: Literal["application/zip"]
+    """
+    Always `application/zip`.
+    """
+    data: str
+    """
+    The zip archive, base64-encoded.
+    """
+
+
 class ResponseInputFile(BaseModel):
     """
     A file part of an input message (e.g. a PDF), given inline, by URL or by file ID.
@@ -2313,6 +2926,10 @@ class ResponseInputFile(BaseModel):
     """
     How much detail the model looks at.
     """
+    prompt_cache_breakpoint: PromptCacheBreakpoint | None = None
+    """
+    Marks this part as the end of a reusable prompt prefix.
+    """
 
 
 class ResponseInputImage(BaseModel):
@@ -2335,6 +2952,10 @@ class ResponseInputImage(BaseModel):
     detail: Literal["auto", "low", "high", "original"] | str | None = None
     """
     How much detail the model looks at.
+    """
+    prompt_cache_breakpoint: PromptCacheBreakpoint | None = None
+    """
+    Marks this part as the end of a reusable prompt prefix.
     """
 
 
@@ -2366,6 +2987,17 @@ class ResponseInputItemList(BaseModel):
             | ResponseCustomToolCall
             | ResponseCustomToolCallOutput
             | ResponseCompactionItem
+            | ResponseShellCall
+            | ResponseShellCallOutput
+            | ResponseApplyPatchCall
+            | ResponseApplyPatchCallOutput
+            | ResponseLocalShellCall
+            | ResponseLocalShellCallOutput
+            | ResponseToolSearchCall
+            | ResponseToolSearchOutput
+            | ResponseAdditionalTools
+            | ResponseProgram
+            | ResponseProgramOutput
             | UnknownVariant,
             OpenUnion("type"),
         ]
@@ -2431,6 +3063,10 @@ class ResponseInputText(BaseModel):
     """
     The text.
     """
+    prompt_cache_breakpoint: PromptCacheBreakpoint | None = None
+    """
+    Marks this part as the end of a reusable prompt prefix.
+    """
 
 
 class ResponseInputTokens(BaseModel):
@@ -2463,6 +3099,91 @@ class ResponseItemReference(BaseModel):
     """
 
 
+class ResponseLocalShellAction(BaseModel):
+    """
+    A command to run on the local machine.
+    """
+
+    type: Literal["exec"]
+    """
+    Always `exec`.
+    """
+    command: list[str]
+    """
+    The command and its arguments.
+    """
+    timeout_ms: int | None = None
+    """
+    Time limit in milliseconds.
+    """
+    working_directory: str | None = None
+    """
+    Directory to run the command in.
+    """
+    env: dict[str, str]
+    """
+    Environment variables to set.
+    """
+    user: str | None = None
+    """
+    User to run the command as.
+    """
+
+
+class ResponseLocalShellCall(BaseModel):
+    """
+    The model's request to run a command with the local shell tool.
+    """
+
+    type: Literal["local_shell_call"]
+    """
+    Always `local_shell_call`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    call_id: str
+    """
+    Call ID that links the call and its output.
+    """
+    action: ResponseLocalShellAction
+    """
+    The command to run.
+    """
+    status: Literal["in_progress", "completed", "incomplete"] | str | None = None
+    """
+    Item status.
+    """
+
+
+class ResponseLocalShellCallOutput(BaseModel):
+    """
+    The output of a local shell command, sent back by the client.
+    """
+
+    type: Literal["local_shell_call_output"]
+    """
+    Always `local_shell_call_output`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    call_id: str | None = None
+    """
+    Call ID of the `local_shell_call` this answers.
+    """
+    output: str
+    """
+    Output of the command, as JSON text.
+    """
+    status: Literal["in_progress", "completed", "incomplete"] | str | None = None
+    """
+    Item status.
+    """
+
+
 class ResponseLocalShellTool(BaseModel):
     """
     Lets the model run shell commands in your own environment.
@@ -2471,6 +3192,25 @@ class ResponseLocalShellTool(BaseModel):
     type: Literal["local_shell"]
     """
     Always `local_shell`.
+    """
+
+
+class ResponseLocalSkill(BaseModel):
+    """
+    A skill available in the local shell environment.
+    """
+
+    name: str
+    """
+    Skill name.
+    """
+    description: str | None = None
+    """
+    What the skill does.
+    """
+    path: str
+    """
+    Where the skill lives.
     """
 
 
@@ -2697,7 +3437,17 @@ class ResponseMcpCallError(BaseModel):
     Why an MCP tool call failed.
     """
 
-    type: Literal["protocol_error", "tool_execution_error", "http_error"] | str | None = None
+    type: (
+        Literal[
+            "protocol_error",
+            "tool_execution_error",
+            "http_error",
+            "mcp_protocol_error",
+            "mcp_tool_execution_error",
+        ]
+        | str
+        | None
+    ) = None
     """
     Kind of failure.
     """
@@ -2708,6 +3458,10 @@ class ResponseMcpCallError(BaseModel):
     message: str | None = None
     """
     Error message.
+    """
+    content: Any | None = None
+    """
+    What the tool returned with its failure, for `mcp_tool_execution_error`.
     """
 
 
@@ -2894,6 +3648,18 @@ class ResponseMcpTool(BaseModel):
     """
     `always`, `never`, or a per-tool policy.
     """
+    allowed_callers: list[Literal["direct", "programmatic"] | str] | None = None
+    """
+    Who may call the tool (`direct`, `programmatic`); anyone when left out.
+    """
+    defer_loading: bool | None = None
+    """
+    Keep the tool out of the prompt until tool search loads it.
+    """
+    tunnel_id: str | None = None
+    """
+    ID of a tunnel through which a private MCP server is reached.
+    """
 
 
 class ResponseMcpToolDefinition(BaseModel):
@@ -2934,6 +3700,31 @@ class ResponseMcpToolFilter(BaseModel):
     """
 
 
+class ResponseNamespaceTool(BaseModel):
+    """
+    A named group of function and custom tools.
+    """
+
+    type: Literal["namespace"]
+    """
+    Always `namespace`.
+    """
+    name: str
+    """
+    Namespace name.
+    """
+    description: str | None = None
+    """
+    What the tools of the namespace are for.
+    """
+    tools: list[
+        Annotated[ResponseFunctionTool | ResponseCustomTool | UnknownVariant, OpenUnion("type")]
+    ]
+    """
+    The tools in the namespace.
+    """
+
+
 class ResponseOutputItemAddedEvent(BaseModel):
     """
     A new output item started.
@@ -2969,6 +3760,17 @@ class ResponseOutputItemAddedEvent(BaseModel):
         | ResponseCustomToolCall
         | ResponseCustomToolCallOutput
         | ResponseCompactionItem
+        | ResponseShellCall
+        | ResponseShellCallOutput
+        | ResponseApplyPatchCall
+        | ResponseApplyPatchCallOutput
+        | ResponseLocalShellCall
+        | ResponseLocalShellCallOutput
+        | ResponseToolSearchCall
+        | ResponseToolSearchOutput
+        | ResponseAdditionalTools
+        | ResponseProgram
+        | ResponseProgramOutput
         | UnknownVariant,
         OpenUnion("type"),
     ]
@@ -3012,6 +3814,17 @@ class ResponseOutputItemDoneEvent(BaseModel):
         | ResponseCustomToolCall
         | ResponseCustomToolCallOutput
         | ResponseCompactionItem
+        | ResponseShellCall
+        | ResponseShellCallOutput
+        | ResponseApplyPatchCall
+        | ResponseApplyPatchCallOutput
+        | ResponseLocalShellCall
+        | ResponseLocalShellCallOutput
+        | ResponseToolSearchCall
+        | ResponseToolSearchOutput
+        | ResponseAdditionalTools
+        | ResponseProgram
+        | ResponseProgramOutput
         | UnknownVariant,
         OpenUnion("type"),
     ]
@@ -3048,6 +3861,10 @@ class ResponseOutputMessage(BaseModel):
             | ResponseInputText
             | ResponseInputImage
             | ResponseInputFile
+            | ResponseTextContent
+            | ResponseReasoningText
+            | ResponseSummaryText
+            | ResponseComputerScreenshot
             | UnknownVariant,
             OpenUnion("type"),
         ]
@@ -3230,6 +4047,71 @@ class ResponseOutputTextDoneEvent(BaseModel):
     """
 
 
+class ResponseProgram(BaseModel):
+    """
+    A program the model wrote to call tools (programmatic tool calling).
+    """
+
+    type: Literal["program"]
+    """
+    Always `program`.
+    """
+    id: str
+    """
+    Item ID.
+    """
+    call_id: str
+    """
+    Call ID that links the call and its output.
+    """
+    code: str
+    """
+    Source of the program.
+    """
+    fingerprint: str
+    """
+    Opaque fingerprint of the program, to send back unchanged.
+    """
+
+
+class ResponseProgramOutput(BaseModel):
+    """
+    What a program written by the model returned.
+    """
+
+    type: Literal["program_output"]
+    """
+    Always `program_output`.
+    """
+    id: str
+    """
+    Item ID.
+    """
+    call_id: str
+    """
+    Call ID that links the call and its output.
+    """
+    result: str
+    """
+    Result of the program.
+    """
+    status: Literal["completed", "incomplete"] | str
+    """
+    Item status.
+    """
+
+
+class ResponseProgrammaticToolCallingTool(BaseModel):
+    """
+    Lets the model write a program that calls the other tools.
+    """
+
+    type: Literal["programmatic_tool_calling"]
+    """
+    Always `programmatic_tool_calling`.
+    """
+
+
 class ResponsePrompt(BaseModel):
     """
     A stored prompt template and the values of its variables.
@@ -3293,6 +4175,14 @@ class ResponseReasoningConfig(BaseModel):
     generate_summary: Literal["auto", "concise", "detailed"] | str | None = None
     """
     Older name of `summary`.
+    """
+    context: Literal["auto", "current_turn", "all_turns"] | str | None = None
+    """
+    Which turns' reasoning the model may see again.
+    """
+    mode: Literal["standard", "pro"] | str | None = None
+    """
+    Reasoning mode, e.g. `standard` or `pro`.
     """
 
 
@@ -3386,6 +4276,10 @@ class ResponseReasoningSummaryPartDoneEvent(BaseModel):
     part: ResponseSummaryText
     """
     The summary part.
+    """
+    status: Literal["incomplete"] | str | None = None
+    """
+    `incomplete` when the summary part was cut short.
     """
 
 
@@ -3602,6 +4496,79 @@ class ResponseRefusalDoneEvent(BaseModel):
     """
 
 
+class ResponseShellAction(BaseModel):
+    """
+    The commands a shell call runs.
+    """
+
+    commands: list[str]
+    """
+    Commands, run in order.
+    """
+    timeout_ms: int | None = None
+    """
+    Time limit in milliseconds.
+    """
+    max_output_length: int | None = None
+    """
+    Maximum number of characters of output to keep.
+    """
+
+
+class ResponseShellCall(BaseModel):
+    """
+    The model's request to run shell commands; run them and send back a `shell_call_output` item.
+    """
+
+    type: Literal["shell_call"]
+    """
+    Always `shell_call`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    call_id: str
+    """
+    Call ID that links the call and its output.
+    """
+    caller: (
+        Annotated[
+            ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | UnknownVariant,
+            OpenUnion("type"),
+        ]
+        | None
+    ) = None
+    """
+    Who made the call (the model directly or a program); absent for direct calls.
+    """
+    action: ResponseShellAction
+    """
+    The commands to run.
+    """
+    status: Literal["in_progress", "completed", "incomplete"] | str | None = None
+    """
+    Item status.
+    """
+    environment: (
+        Annotated[
+            ResponseShellEnvironmentLocal
+            | ResponseShellEnvironmentContainer
+            | ResponseShellEnvironmentAuto
+            | UnknownVariant,
+            OpenUnion("type"),
+        ]
+        | None
+    ) = None
+    """
+    Where the commands run.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
+
+
 class ResponseShellCallCommandAddedEvent(BaseModel):
     """
     A shell command started in a shell call.
@@ -3654,6 +4621,10 @@ class ResponseShellCallCommandDeltaEvent(BaseModel):
     """
     Next chunk of the command.
     """
+    obfuscation: str | None = None
+    """
+    Random padding that hides the size of the delta.
+    """
 
 
 class ResponseShellCallCommandDoneEvent(BaseModel):
@@ -3695,6 +4666,51 @@ class ResponseShellCallOutcome(BaseModel):
     exit_code: int | None = None
     """
     Exit code, for `exit`.
+    """
+
+
+class ResponseShellCallOutput(BaseModel):
+    """
+    The output of the commands of a shell call.
+    """
+
+    type: Literal["shell_call_output"]
+    """
+    Always `shell_call_output`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    call_id: str
+    """
+    Call ID that links the call and its output.
+    """
+    caller: (
+        Annotated[
+            ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | UnknownVariant,
+            OpenUnion("type"),
+        ]
+        | None
+    ) = None
+    """
+    Who made the call (the model directly or a program); absent for direct calls.
+    """
+    output: list[ResponseShellCallOutputContent]
+    """
+    Output of each command, in order.
+    """
+    status: Literal["in_progress", "completed", "incomplete"] | str | None = None
+    """
+    Item status.
+    """
+    max_output_length: int | None = None
+    """
+    Maximum number of characters of output kept, as the call asked.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
     """
 
 
@@ -3798,6 +4814,123 @@ class ResponseShellCallOutputContentDoneEvent(BaseModel):
     """
 
 
+class ResponseShellEnvironmentAuto(BaseModel):
+    """
+    Shell commands run in a hosted container created for the response.
+    """
+
+    type: Literal["container_auto"]
+    """
+    Always `container_auto`.
+    """
+    file_ids: list[str] | None = None
+    """
+    Files to make available in the container.
+    """
+    memory_limit: Literal["1g", "4g", "16g", "64g"] | str | None = None
+    """
+    Memory limit of the container.
+    """
+    network_policy: Annotated[
+        ResponseContainerNetworkPolicyDisabled
+        | ResponseContainerNetworkPolicyAllowlist
+        | UnknownVariant
+        | None,
+        OpenUnion("type"),
+    ] = None
+    """
+    Network access from the container.
+    """
+    skills: (
+        list[
+            Annotated[
+                ResponseSkillReference | ResponseInlineSkill | UnknownVariant, OpenUnion("type")
+            ]
+        ]
+        | None
+    ) = None
+    """
+    Skills to install (references or inline skills).
+    """
+
+
+class ResponseShellEnvironmentContainer(BaseModel):
+    """
+    Shell commands run in an existing hosted container.
+    """
+
+    type: Literal["container_reference"]
+    """
+    Always `container_reference`.
+    """
+    container_id: str
+    """
+    Container ID.
+    """
+
+
+class ResponseShellEnvironmentLocal(BaseModel):
+    """
+    Shell commands run on your own machine.
+    """
+
+    type: Literal["local"]
+    """
+    Always `local`.
+    """
+    skills: list[ResponseLocalSkill] | None = None
+    """
+    Skills available to the commands.
+    """
+
+
+class ResponseShellTool(BaseModel):
+    """
+    Lets the model run shell commands, locally or in a hosted container.
+    """
+
+    type: Literal["shell"]
+    """
+    Always `shell`.
+    """
+    environment: (
+        Annotated[
+            ResponseShellEnvironmentLocal
+            | ResponseShellEnvironmentContainer
+            | ResponseShellEnvironmentAuto
+            | UnknownVariant,
+            OpenUnion("type"),
+        ]
+        | None
+    ) = None
+    """
+    Where the commands run.
+    """
+    allowed_callers: list[Literal["direct", "programmatic"] | str] | None = None
+    """
+    Who may call the tool (`direct`, `programmatic`); anyone when left out.
+    """
+
+
+class ResponseSkillReference(BaseModel):
+    """
+    A stored skill, by ID.
+    """
+
+    type: Literal["skill_reference"]
+    """
+    Always `skill_reference`.
+    """
+    skill_id: str
+    """
+    Skill ID.
+    """
+    version: str | None = None
+    """
+    Skill version; the latest when left out.
+    """
+
+
 class ResponseStreamOptions(BaseModel):
     """
     Streaming options.
@@ -3843,6 +4976,21 @@ class ResponseTextConfig(BaseModel):
     verbosity: Literal["low", "medium", "high"] | str | None = None
     """
     How long and detailed the answer should be.
+    """
+
+
+class ResponseTextContent(BaseModel):
+    """
+    A plain text part of a message.
+    """
+
+    type: Literal["text"]
+    """
+    Always `text`.
+    """
+    text: str
+    """
+    The text.
     """
 
 
@@ -3895,6 +5043,32 @@ class ResponseTextFormatText(BaseModel):
     """
 
 
+class ResponseToolCallCallerDirect(BaseModel):
+    """
+    The model called the tool itself.
+    """
+
+    type: Literal["direct"]
+    """
+    Always `direct`.
+    """
+
+
+class ResponseToolCallCallerProgram(BaseModel):
+    """
+    A program written by the model called the tool.
+    """
+
+    type: Literal["program"]
+    """
+    Always `program`.
+    """
+    caller_id: str
+    """
+    Call ID of the `program` item that made the call.
+    """
+
+
 class ResponseToolChoiceAllowed(BaseModel):
     """
     Restricts the model to a subset of the listed tools.
@@ -3914,6 +5088,17 @@ class ResponseToolChoiceAllowed(BaseModel):
     """
 
 
+class ResponseToolChoiceApplyPatch(BaseModel):
+    """
+    Forces a call of the apply_patch tool.
+    """
+
+    type: Literal["apply_patch"]
+    """
+    Always `apply_patch`.
+    """
+
+
 class ResponseToolChoiceBuiltIn(BaseModel):
     """
     Forces the use of a built-in tool.
@@ -3927,6 +5112,8 @@ class ResponseToolChoiceBuiltIn(BaseModel):
         "computer_use_preview",
         "image_generation",
         "code_interpreter",
+        "computer",
+        "computer_use",
     ]
     """
     The built-in tool.
@@ -3979,6 +5166,144 @@ class ResponseToolChoiceMcp(BaseModel):
     name: str | None = None
     """
     Tool name; any of the server's tools when left out.
+    """
+
+
+class ResponseToolChoiceProgrammatic(BaseModel):
+    """
+    Forces a program that calls tools.
+    """
+
+    type: Literal["programmatic_tool_calling"]
+    """
+    Always `programmatic_tool_calling`.
+    """
+
+
+class ResponseToolChoiceShell(BaseModel):
+    """
+    Forces a call of the shell tool.
+    """
+
+    type: Literal["shell"]
+    """
+    Always `shell`.
+    """
+
+
+class ResponseToolSearchCall(BaseModel):
+    """
+    A search of the deferred tools, by the service or by your code.
+    """
+
+    type: Literal["tool_search_call"]
+    """
+    Always `tool_search_call`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    call_id: str | None = None
+    """
+    Call ID that links the search and its output.
+    """
+    execution: Literal["server", "client"] | str | None = None
+    """
+    `server` or `client`.
+    """
+    arguments: Any
+    """
+    Arguments of the search.
+    """
+    status: Literal["in_progress", "completed", "incomplete"] | str | None = None
+    """
+    Item status.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
+
+
+class ResponseToolSearchOutput(BaseModel):
+    """
+    The tools a tool search found, now available to the model.
+    """
+
+    type: Literal["tool_search_output"]
+    """
+    Always `tool_search_output`.
+    """
+    id: str | None = None
+    """
+    Item ID.
+    """
+    call_id: str | None = None
+    """
+    Call ID of the `tool_search_call` this answers.
+    """
+    execution: Literal["server", "client"] | str | None = None
+    """
+    `server` or `client`.
+    """
+    tools: list[
+        Annotated[
+            ResponseFunctionTool
+            | ResponseFileSearchTool
+            | ResponseWebSearchTool
+            | ResponseWebSearchPreviewTool
+            | ResponseComputerUsePreviewTool
+            | ResponseMcpTool
+            | ResponseCodeInterpreterTool
+            | ResponseImageGenerationTool
+            | ResponseLocalShellTool
+            | ResponseCustomTool
+            | ResponseWebSearchToolDated
+            | ResponseWebSearchPreviewToolDated
+            | ResponseShellTool
+            | ResponseApplyPatchTool
+            | ResponseComputerTool
+            | ResponseNamespaceTool
+            | ResponseToolSearchTool
+            | ResponseProgrammaticToolCallingTool
+            | UnknownVariant,
+            OpenUnion("type"),
+        ]
+    ]
+    """
+    The tools found.
+    """
+    status: Literal["in_progress", "completed", "incomplete"] | str | None = None
+    """
+    Item status.
+    """
+    created_by: str | None = None
+    """
+    Who created the item.
+    """
+
+
+class ResponseToolSearchTool(BaseModel):
+    """
+    Lets the model search deferred tools and load the ones it needs.
+    """
+
+    type: Literal["tool_search"]
+    """
+    Always `tool_search`.
+    """
+    execution: Literal["server", "client"] | str | None = None
+    """
+    `server`: the service runs the search; `client`: your code does.
+    """
+    parameters: dict[str, Any] | None = None
+    """
+    Parameters of a client-side search.
+    """
+    description: str | None = None
+    """
+    What the search is for, shown to the model.
     """
 
 
@@ -4292,6 +5617,33 @@ class ResponseWebSearchPreviewTool(BaseModel):
     """
     Approximate user location.
     """
+    search_content_types: list[Literal["text", "image"] | str] | None = None
+    """
+    Kinds of content to search (`text`, `image`).
+    """
+
+
+class ResponseWebSearchPreviewToolDated(BaseModel):
+    """
+    Built-in web search preview, pinned to its 2025-03-11 version.
+    """
+
+    type: Literal["web_search_preview_2025_03_11"]
+    """
+    Always `web_search_preview_2025_03_11`.
+    """
+    search_context_size: Literal["low", "medium", "high"] | str | None = None
+    """
+    How much search context to use.
+    """
+    user_location: ResponseWebSearchLocation | None = None
+    """
+    Approximate user location.
+    """
+    search_content_types: list[Literal["text", "image"] | str] | None = None
+    """
+    Kinds of content to search (`text`, `image`).
+    """
 
 
 class ResponseWebSearchSource(BaseModel):
@@ -4340,6 +5692,37 @@ class ResponseWebSearchTool(BaseModel):
     """
 
 
+class ResponseWebSearchToolDated(BaseModel):
+    """
+    Built-in web search, pinned to its 2025-08-26 version.
+    """
+
+    type: Literal["web_search_2025_08_26"]
+    """
+    Always `web_search_2025_08_26`.
+    """
+    search_context_size: Literal["low", "medium", "high"] | str | None = None
+    """
+    How much search context to use.
+    """
+    user_location: ResponseWebSearchLocation | None = None
+    """
+    Approximate user location.
+    """
+    filters: ResponseWebSearchFilters | None = None
+    """
+    Domain filter.
+    """
+    external_web_access: bool | None = None
+    """
+    Allow live access to the web (otherwise cached content only).
+    """
+
+
+# Models of other families that these refer to (imported after the classes above, so
+# that families may refer to each other).
+from .chat import ChatModerationParams, PromptCacheBreakpoint, PromptCacheOptions  # noqa: E402
+
 # Named unions of the spec.
 ResponseInputContent: TypeAlias = Annotated[
     ResponseInputText | ResponseInputImage | ResponseInputFile | UnknownVariant, OpenUnion("type")
@@ -4360,6 +5743,10 @@ ResponseMessageContent: TypeAlias = Annotated[
     | ResponseInputText
     | ResponseInputImage
     | ResponseInputFile
+    | ResponseTextContent
+    | ResponseReasoningText
+    | ResponseSummaryText
+    | ResponseComputerScreenshot
     | UnknownVariant,
     OpenUnion("type"),
 ]
@@ -4382,6 +5769,18 @@ ResponseCodeInterpreterOutput: TypeAlias = Annotated[
     OpenUnion("type"),
 ]
 
+ResponseToolCallCaller: TypeAlias = Annotated[
+    ResponseToolCallCallerDirect | ResponseToolCallCallerProgram | UnknownVariant, OpenUnion("type")
+]
+
+ResponseApplyPatchOperation: TypeAlias = Annotated[
+    ResponseApplyPatchCreateFile
+    | ResponseApplyPatchDeleteFile
+    | ResponseApplyPatchUpdateFile
+    | UnknownVariant,
+    OpenUnion("type"),
+]
+
 ResponseOutputItem: TypeAlias = Annotated[
     ResponseOutputMessage
     | ResponseFunctionToolCall
@@ -4400,11 +5799,47 @@ ResponseOutputItem: TypeAlias = Annotated[
     | ResponseCustomToolCall
     | ResponseCustomToolCallOutput
     | ResponseCompactionItem
+    | ResponseShellCall
+    | ResponseShellCallOutput
+    | ResponseApplyPatchCall
+    | ResponseApplyPatchCallOutput
+    | ResponseLocalShellCall
+    | ResponseLocalShellCallOutput
+    | ResponseToolSearchCall
+    | ResponseToolSearchOutput
+    | ResponseAdditionalTools
+    | ResponseProgram
+    | ResponseProgramOutput
     | UnknownVariant,
     OpenUnion("type"),
 ]
 
-ResponseInputItem: TypeAlias = ResponseInputMessage | ResponseItemReference | ResponseOutputItem
+ResponseInputItem: TypeAlias = (
+    ResponseInputMessage | ResponseItemReference | ResponseOutputItem | ResponseCompactionTrigger
+)
+
+ResponseContainerNetworkPolicy: TypeAlias = Annotated[
+    ResponseContainerNetworkPolicyDisabled
+    | ResponseContainerNetworkPolicyAllowlist
+    | UnknownVariant,
+    OpenUnion("type"),
+]
+
+ResponseContainerSkill: TypeAlias = Annotated[
+    ResponseSkillReference | ResponseInlineSkill | UnknownVariant, OpenUnion("type")
+]
+
+ResponseShellEnvironment: TypeAlias = Annotated[
+    ResponseShellEnvironmentLocal
+    | ResponseShellEnvironmentContainer
+    | ResponseShellEnvironmentAuto
+    | UnknownVariant,
+    OpenUnion("type"),
+]
+
+ResponseNamespacedTool: TypeAlias = Annotated[
+    ResponseFunctionTool | ResponseCustomTool | UnknownVariant, OpenUnion("type")
+]
 
 ResponseTool: TypeAlias = Annotated[
     ResponseFunctionTool
@@ -4417,6 +5852,14 @@ ResponseTool: TypeAlias = Annotated[
     | ResponseImageGenerationTool
     | ResponseLocalShellTool
     | ResponseCustomTool
+    | ResponseWebSearchToolDated
+    | ResponseWebSearchPreviewToolDated
+    | ResponseShellTool
+    | ResponseApplyPatchTool
+    | ResponseComputerTool
+    | ResponseNamespaceTool
+    | ResponseToolSearchTool
+    | ResponseProgrammaticToolCallingTool
     | UnknownVariant,
     OpenUnion("type"),
 ]
