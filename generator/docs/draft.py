@@ -23,7 +23,7 @@ _VERBS = {"POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delet
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "family"
+    return re.sub(r"[\W_]+", "-", text.lower()).strip("-") or "family"
 
 
 def python_name(method: str, path: str) -> tuple[str, str]:
@@ -147,10 +147,31 @@ def write_drafts(export: Export, doc: dict[str, Any], source: str, family: str, 
         taken |= set(comps.schemas)
     written: dict[str, int] = {}
     for name, paths in files.items():
-        body = {"paths": paths, "components": {"schemas": comps_by_file[name].schemas}}
+        body = {"paths": paths, "components": {"schemas": _in_reading_order(paths, comps_by_file[name].schemas)}}
         out.mkdir(parents=True, exist_ok=True)
         text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
         (out / name).write_text(f"# Draft imported from {source}; curate before adding it to the spec.\n" + text,
                                 encoding="utf-8")
         written[str(out / name)] = sum(len(v) for v in paths.values())
     return written
+
+
+def _in_reading_order(paths: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    """Schemas in the order a reader meets them: each after the first schema that uses it."""
+    order: list[str] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            name = ref.rsplit("/", 1)[-1]
+            if name in schemas and name not in order:
+                order.append(name)
+                visit(schemas[name])
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(paths)
+    return {name: schemas[name] for name in order + [n for n in schemas if n not in order]}

@@ -1,4 +1,4 @@
-"""JSON as documentation pages write it: `//` and `/* */` comments, trailing commas, and raw
+r"""JSON as documentation pages write it: `//` and `/* */` comments, trailing commas, and raw
 line breaks inside strings (and `\` + line break for `\n`). Comment markers inside strings ("https://...") are left alone."""
 
 from __future__ import annotations
