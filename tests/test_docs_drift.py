@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from generator.docs.__main__ import EXPORTS, SOURCES
+from generator.docs.__main__ import EXPORTS, SOURCES, read_export
 from generator.docs.drift import drift, format_report, load_allowlist, load_spec
 from generator.docs.parse import parse
 
@@ -19,7 +19,7 @@ def test_snapshots_have_no_unexplained_drift() -> None:
     doc = load_spec(ROOT / "spec" / "dist" / "openapi.json")
     allowlist = load_allowlist(SOURCES / "drift-allowlist.yaml")
     for name in EXPORTS:
-        report = drift(name, parse((SOURCES / name).read_text(encoding="utf-8")), doc, allowlist)
+        report = drift(name, read_export(SOURCES / name), doc, allowlist)
         assert report.matched, f"{name}: no documented operation matched the spec"
         text = format_report(report)
         assert not report.unexplained, text
@@ -172,10 +172,10 @@ def test_allowlist_explains_and_goes_stale() -> None:
 
 def test_allowlist_entries_need_a_reason(tmp_path: Path) -> None:
     path = tmp_path / "allow.yaml"
-    path.write_text("allow:\n  - {operation: POST /x, kind: field-not-in-spec, match: [a]}\n", encoding="utf-8")
+    path.write_text("demo.md:\n  - {operation: POST /x, kind: field-not-in-spec, match: [a]}\n", encoding="utf-8")
     try:
         load_allowlist(path)
     except ValueError as exc:
-        assert "allow[0] lacks reason" in str(exc)
+        assert "demo.md[0] lacks reason" in str(exc)
     else:
         raise AssertionError("an entry without a reason was accepted")

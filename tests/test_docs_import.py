@@ -319,3 +319,76 @@ def test_key4u_snapshot_reads_every_operation() -> None:
     assert seedream.line == 3875 and seedream.family == "Image Generation/Doubao"
     mj = next(op for op in export.operations if op.path.startswith("/mj/task/1743"))
     assert mj.template == "/mj/task/{id}/fetch"
+
+
+OPENAPI_PAGE = """# Embeddings
+
+## OpenAPI Specification
+
+```yaml
+openapi: 3.0.1
+info:
+  title: ''
+  version: 1.0.0
+paths:
+  /v1/embeddings:
+    post:
+      summary: Embeddings
+      parameters:
+        - name: Authorization
+          in: header
+          required: true
+          schema:
+            type: string
+      requestBody:
+        content:
+          application/json:
+            schema:
+              $ref: '#/components/schemas/Req'
+            example:
+              model: text-embedding-3-large
+              input: hello
+      responses:
+        '200':
+          description: ''
+          content:
+            application/json:
+              schema:
+                type: object
+              examples:
+                one:
+                  value: {object: list, data: []}
+components:
+  schemas:
+    Req:
+      type: object
+      required: [model]
+      properties:
+        model: {type: string, enum: [a, b]}
+        input:
+          anyOf:
+            - {type: string}
+            - {type: array, items: {type: string}}
+```
+"""
+
+
+def test_openapi_page_reader() -> None:
+    from generator.docs.__main__ import read_export
+    from generator.docs.openapi_page import is_openapi_page, parse_openapi_page
+
+    assert is_openapi_page(OPENAPI_PAGE) and not is_openapi_page(WITH_TITLE)
+    export = parse_openapi_page(OPENAPI_PAGE)
+    assert export.title == "Embeddings" and export.total == 1
+    op = export.operations[0]
+    assert (op.method, op.path, op.title, op.line) == ("POST", "/v1/embeddings", "Embeddings", 11)
+    assert [(p.name, p.location, p.required) for p in op.params] == [("Authorization", "header", True)]
+    fields = dict(walk(op.body)) if op.body else {}
+    assert list(fields) == ["model", "input"]
+    assert fields["model"].required and fields["model"].enum == ["a", "b"]
+    assert [v.type for v in fields["input"].variants] == ["string", "[string]"]
+    assert op.request_examples[0].value == {"model": "text-embedding-3-large", "input": "hello"}
+    assert [(r.status, r.example.value) for r in op.response_examples] == [("200", {"object": "list", "data": []})]
+    assert read_export(ROOT / "spec" / "sources" / "cometapi-embeddings.md").operations[0].path == "/v1/embeddings"
+    broken = parse_openapi_page("# Page\n\n```yaml\nopenapi: 3.0.1\npaths: [\n```\n")
+    assert broken.operations == [] and "not YAML" in broken.failures[0].reason

@@ -158,15 +158,21 @@ def compare(op: Operation, spec: SpecOp, doc: dict[str, Any]) -> list[Item]:
 
 
 def load_allowlist(path: Path) -> list[dict[str, Any]]:
+    """Entries of the allowlist file, which maps each snapshot name to its list of entries; each
+    entry comes back with its `source` set."""
     if not path.exists():
         return []
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    entries = data.get("allow", [])
-    for n, entry in enumerate(entries):
-        missing = [k for k in ("operation", "kind", "match", "reason") if not entry.get(k)]
-        if missing:
-            raise ValueError(f"{path}: allow[{n}] lacks {', '.join(missing)}")
-    return list(entries)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of snapshot file name to entries")
+    entries: list[dict[str, Any]] = []
+    for source, items in data.items():
+        for n, entry in enumerate(items or []):
+            missing = [k for k in ("operation", "kind", "match", "reason") if not entry.get(k)]
+            if missing:
+                raise ValueError(f"{path}: {source}[{n}] lacks {', '.join(missing)}")
+            entries.append({**entry, "source": source})
+    return entries
 
 
 def _explains(entry: dict[str, Any], item: Item) -> bool:
