@@ -129,9 +129,9 @@ def compare(op: Operation, spec: SpecOp, doc: dict[str, Any]) -> list[Item]:
         if (loc, name) not in spec_params:
             add("param-not-in-spec", f"{loc}:{p.name}")
             continue
-        allowed = schemas.enum_values(doc, [spec_params[(loc, name)].get("schema", {})])
-        for value in p.enum if allowed is not None else []:
-            if value not in allowed:
+        param_enum = schemas.enum_values(doc, [spec_params[(loc, name)].get("schema", {})])
+        for value in p.enum if param_enum is not None else []:
+            if param_enum is not None and value not in param_enum:
                 add("enum-not-in-spec", f"{loc}:{p.name}={value}")
     for (loc, name), p in spec_params.items():
         if loc in ("query", "header") and (loc, name) not in doc_params and name not in IGNORED_HEADERS:
@@ -236,4 +236,7 @@ def format_report(report: Report, verbose: bool = False) -> str:
 
 def load_spec(path: Path) -> dict[str, Any]:
     text = path.read_text(encoding="utf-8")
-    return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    doc = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    if not isinstance(doc, dict):
+        raise ValueError(f"{path}: not an OpenAPI document")
+    return doc

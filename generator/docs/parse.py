@@ -181,11 +181,12 @@ def walk(node: Field, prefix: str = "") -> list[tuple[str, Field]]:
     return out
 
 
-def _attach_enum(rows: list[dict[str, str]], op: Operation, root: Field | None) -> None:
+def _attach_enum(rows: list[dict[str, str]], params: list[Param], root: Field | None) -> None:
+    """Enum rows name a field by its `»` depth and name (not its full path)."""
     for row in rows:
         depth, name = _nesting(row.get("name", ""))
         value = row.get("value", "")
-        targets: list[Any] = [p for p in op.params if depth == 0 and p.name == name]
+        targets: list[Param | Field] = [p for p in params if depth == 0 and p.name == name]
         if root is not None:
             targets += [f for path, f in walk(root) if f.name == name and path.count(".") == depth - 1]
         for target in targets:
@@ -275,7 +276,7 @@ def parse(text: str) -> Export:
                     continue
                 op = Operation(family, pm.group(1), pm.group(2), m.group(2).strip(), lineno, preamble)
                 ops.append(op)
-                section, label, status_code = "path", "", ""
+                section, label, status_code, desc_target = "path", "", "", None
                 continue
             if op is None:
                 continue
@@ -371,10 +372,10 @@ def _table(op: Operation, section: str, lines: list[str], lineno: int, status_co
                 op.body = Field("body", "object", False, line=lineno)
             _build_tree(body_rows, op.body, op.problems, lineno)
     elif section == "enum":
-        _attach_enum(rows, op, op.body)
+        _attach_enum(rows, op.params, op.body)
     elif section == "enum-response":
         for root in op.response_fields.values():
-            _attach_enum(rows, Operation("", "", "", "", 0), root)
+            _attach_enum(rows, [], root)
     elif section == "responses":
         for row in rows:
             code = next((v for k, v in row.items() if k.startswith("http status")), "")

@@ -110,8 +110,8 @@ def undeclared(doc: Schema, value: Any, schema: Any, path: str = "") -> list[str
         if key not in declared:
             out.append(sub_path)
             continue
-        found = [undeclared(doc, sub_value, sub, sub_path) for sub in declared[key]]
-        out.extend(min(found, key=len))
+        found: list[list[str]] = [undeclared(doc, sub_value, sub, sub_path) for sub in declared[key]]
+        out.extend(sorted(found, key=len)[0])  # the branch that fits best
     return sorted(set(out))
 
 
