@@ -3,7 +3,8 @@
 A documented operation matches a spec operation with the same method and path, where a spec
 `{param}` segment matches any documented segment and `{model}:verb` any `<x>:verb`. For each
 matched pair the report lists what the two disagree on (request fields, parameters, enum values,
-undeclared response fields, examples that do not validate). Items named in the allowlist are
+undeclared response fields, examples that do not validate; an empty `{}` response example is
+the export's placeholder and is not checked). Items named in the allowlist are
 explained; the rest are unexplained. Documented operations the spec lacks are counted per family.
 """
 
@@ -146,8 +147,8 @@ def compare(op: Operation, spec: SpecOp, doc: dict[str, Any]) -> list[Item]:
             add("request-example-invalid", f"L{ex.line}", "; ".join(errs[:3]))
     for rex in op.response_examples:
         schema = _response_schema(spec, rex.status)
-        if rex.example.value is None or schema is None:
-            continue
+        if rex.example.value in (None, {}) or schema is None:
+            continue  # `{}` is what the export shows when a page documents no response
         where = f"{rex.status}@L{rex.example.line}"
         errs = schemas.errors(doc, rex.example.value, schema)
         if errs:
