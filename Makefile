@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: all install generate check test test-fast typecheck lint spec-diff bench clean
+.PHONY: all install generate check test test-fast typecheck lint spec-diff docs-drift bench clean
 
 all: generate test
 
@@ -45,6 +45,11 @@ test-fast: $(STAMP)
 spec-diff: $(STAMP)
 	@test -n "$(BASE)" || { echo "usage: make spec-diff BASE=<git revision>"; exit 2; }
 	$(PY) -m generator.diff $(BASE)
+
+## What the documentation snapshots in spec/sources have that the spec lacks or contradicts,
+## per operation, with coverage per documented family (allowlist: spec/sources/drift-allowlist.yaml).
+docs-drift: $(STAMP)
+	$(PY) -m generator.docs drift
 
 typecheck: $(STAMP)
 	$(PY) -m mypy --strict generated/relaykit tests/typecheck/snippets.py

@@ -13,8 +13,10 @@ from ._types import NOT_GIVEN, NotGiven, Timeout
 
 if TYPE_CHECKING:
     from .resources.audio import AsyncAudio, Audio
+    from .resources.bailian import AsyncBailian, Bailian
     from .resources.chat import AsyncChat, Chat
     from .resources.completions import AsyncCompletions, Completions
+    from .resources.doubao import AsyncDoubao, Doubao
     from .resources.embeddings import AsyncEmbeddings, Embeddings
     from .resources.gemini import AsyncGemini, Gemini
     from .resources.ideogram import AsyncIdeogram, Ideogram
@@ -164,6 +166,18 @@ class Client(SyncAPIClient):
 
         return Suno(self)
 
+    @cached_property
+    def doubao(self) -> Doubao:
+        from .resources.doubao import Doubao
+
+        return Doubao(self)
+
+    @cached_property
+    def bailian(self) -> Bailian:
+        from .resources.bailian import Bailian
+
+        return Bailian(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -292,3 +306,15 @@ class AsyncClient(AsyncAPIClient):
         from .resources.suno import AsyncSuno
 
         return AsyncSuno(self)
+
+    @cached_property
+    def doubao(self) -> AsyncDoubao:
+        from .resources.doubao import AsyncDoubao
+
+        return AsyncDoubao(self)
+
+    @cached_property
+    def bailian(self) -> AsyncBailian:
+        from .resources.bailian import AsyncBailian
+
+        return AsyncBailian(self)

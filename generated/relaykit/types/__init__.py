@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .audio import *  # noqa: F403
+    from .bailian import *  # noqa: F403
     from .chat import *  # noqa: F403
     from .common import *  # noqa: F403
     from .completions import *  # noqa: F403
@@ -22,9 +23,16 @@ if TYPE_CHECKING:
     from .moderations import *  # noqa: F403
     from .rerank import *  # noqa: F403
     from .responses import *  # noqa: F403
+    from .seedream import *  # noqa: F403
     from .suno import *  # noqa: F403
 
 _MODULE_OF = {
+    "BailianSpeechAudio": "bailian",
+    "BailianSpeechInput": "bailian",
+    "BailianSpeechOutput": "bailian",
+    "BailianSpeechRequest": "bailian",
+    "BailianSpeechResponse": "bailian",
+    "BailianSpeechUsage": "bailian",
     "Base64ImageSource": "messages",
     "Base64PdfSource": "messages",
     "BashCodeExecutionOutputBlock": "messages",
@@ -154,6 +162,8 @@ _MODULE_OF = {
     "CustomTool": "messages",
     "DocumentBlock": "messages",
     "DocumentBlockParam": "messages",
+    "DoubaoImageRequest": "seedream",
+    "DoubaoPromptOptimization": "seedream",
     "Embedding": "embeddings",
     "EmbeddingUsage": "embeddings",
     "EncryptedCodeExecutionResultBlock": "messages",
@@ -640,6 +650,12 @@ _MODULE_OF = {
 }
 
 __all__ = [
+    "BailianSpeechAudio",
+    "BailianSpeechInput",
+    "BailianSpeechOutput",
+    "BailianSpeechRequest",
+    "BailianSpeechResponse",
+    "BailianSpeechUsage",
     "Base64ImageSource",
     "Base64PdfSource",
     "BashCodeExecutionOutputBlock",
@@ -769,6 +785,8 @@ __all__ = [
     "CustomTool",
     "DocumentBlock",
     "DocumentBlockParam",
+    "DoubaoImageRequest",
+    "DoubaoPromptOptimization",
     "Embedding",
     "EmbeddingUsage",
     "EncryptedCodeExecutionResultBlock",
