@@ -42,6 +42,7 @@ from ._types import NOT_GIVEN, NotGiven
 if TYPE_CHECKING:
     from ._files import FileInput
     from ._models import BaseModel, UnknownEvent
+    from ._pagination import AsyncPage, SyncPage
     from ._response import AsyncBinaryResponse, BinaryResponse, RawResponse
     from ._streaming import AsyncStream, Stream
     from ._webhooks import parse_webhook
@@ -56,6 +57,8 @@ _LAZY = {
     "Stream": "._streaming",
     "AsyncStream": "._streaming",
     "parse_webhook": "._webhooks",
+    "SyncPage": "._pagination",
+    "AsyncPage": "._pagination",
 }
 
 
@@ -83,6 +86,7 @@ __all__ = [
     "ArgumentError",
     "AsyncBinaryResponse",
     "AsyncClient",
+    "AsyncPage",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
@@ -105,6 +109,7 @@ __all__ = [
     "ResponseValidationError",
     "Stream",
     "StreamError",
+    "SyncPage",
     "TaskFailedError",
     "TaskTimeoutError",
     "UnknownEvent",

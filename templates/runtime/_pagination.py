@@ -72,6 +72,10 @@ class _Page(Generic[T]):
         self.items: list[T] = [] if items is MISSING or items is None else list(items)
         total = model_lookup(result, paging.total) if paging.total else MISSING
         self.total: int | None = total if isinstance(total, int) and not isinstance(total, bool) else None
+        if not seen and number > paging.first:  # started further on: count the pages skipped
+            size = args.get(paging.size_arg) if paging.size_arg else None
+            per_page = size if isinstance(size, int) and not isinstance(size, bool) else len(self.items)
+            seen = (number - paging.first) * per_page
         self._seen = seen + len(self.items)
 
     def has_next_page(self) -> bool:
