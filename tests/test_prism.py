@@ -167,3 +167,12 @@ def test_and_wait_sync_and_async(prism_url: str, op: SpecOp) -> None:
             assert isinstance(done, relaykit.BaseModel)
 
     asyncio.run(run())
+
+
+def test_prism_refuses_the_account_api_without_the_user_header(prism_url: str) -> None:
+    # The management API's security is checked too: the access token alone is not enough for
+    # new-api's /api/user/self, which also needs New-Api-User.
+    response = httpx.get(prism_url + "/api/user/self", headers={"authorization": "Bearer at-prism"})
+    assert response.status_code == 401
+    response = httpx.get(prism_url + "/api/user/self", headers={"authorization": "Bearer at-prism", "new-api-user": "1"})
+    assert response.status_code == 200

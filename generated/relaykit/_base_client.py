@@ -179,7 +179,9 @@ class BaseClient:
         self.max_retries = max_retries
         self.default_headers = dict(default_headers or {})
         self.default_query = dict(default_query or {})
-        self._auth_cache: dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, str]] = {}
+        self._auth_cache: dict[
+            tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], dict[str, str]
+        ] = {}
 
     @property
     def api_key(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import pydantic
 
@@ -105,7 +105,7 @@ class SyncPage(_Page[T]):
     _client: SyncAPIClient
 
     def get_next_page(self) -> SyncPage[T]:
-        return paginate(self._client, self._op, self._paging, self._next_args(), self._seen)  # type: ignore[return-value]
+        return cast("SyncPage[T]", paginate(self._client, self._op, self._paging, self._next_args(), self._seen))
 
     def iter_pages(self) -> Iterator[SyncPage[T]]:
         page = self
@@ -126,7 +126,7 @@ class AsyncPage(_Page[T]):
     _client: AsyncAPIClient
 
     async def get_next_page(self) -> AsyncPage[T]:
-        return await async_paginate(self._client, self._op, self._paging, self._next_args(), self._seen)  # type: ignore[return-value]
+        return cast("AsyncPage[T]", await async_paginate(self._client, self._op, self._paging, self._next_args(), self._seen))
 
     async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
         page = self
