@@ -151,9 +151,11 @@ def test_a_page_error_midway_is_raised_with_the_message() -> None:
 def test_raw_response_of_a_paged_operation() -> None:
     server = TokenPages(2, 3)
     client = account_client(Recorder(server))
-    raw = client.tokens.with_raw_response.list()
-    assert raw.status_code == 200
-    assert raw.parse().data.total == 2
+    raw = client.tokens.with_raw_response.list(page_size=1)
+    assert raw.status_code == 200 and raw.request_id is None
+    page = raw.parse()
+    assert isinstance(page, relaykit.SyncPage) and page.total == 2
+    assert [t.id for t in page] == [1, 2] and server.pages == [1, 2]  # the next page is parsed normally
 
 
 # -- the envelope ---------------------------------------------------------------------------
@@ -287,3 +289,16 @@ def test_secrets_are_never_in_a_repr_an_error_or_a_log(caplog: pytest.LogCapture
     shown = " ".join([repr(client), str(client), repr(info.value), str(info.value), repr(envelope.value), str(envelope.value), repr(page), caplog.text])
     assert ACCESS not in shown and KEY not in shown
     assert recorder.requests[-1].headers["authorization"] == f"Bearer {ACCESS}"  # it was sent
+
+
+def test_async_raw_response_of_a_paged_operation() -> None:
+    server = TokenPages(3, 2)
+
+    async def run() -> None:
+        async with async_account_client(Recorder(server)) as client:
+            raw = await client.tokens.with_raw_response.list(page_size=2)
+            page = raw.parse()
+            assert isinstance(page, relaykit.AsyncPage) and raw.status_code == 200
+            assert [t.id async for t in page] == [1, 2, 3]
+
+    asyncio.run(run())

@@ -4,6 +4,7 @@ of every page, fetching the next page only when the items before it are used up.
 
 ``for item in page`` (``async for`` on the async client) walks all items from this page on;
 ``page.items`` is this page's items only, ``page.result`` the whole typed body.
+``with_raw_response`` gives the first page's RawResponse, whose ``parse()`` is the page.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pydantic
 from ._base_client import RAW_RESPONSE_HEADER
 from ._envelope import MISSING, unescape
 from ._errors import RelaykitError
+from ._response import RawResponse
 from ._types import NOT_GIVEN
 
 if TYPE_CHECKING:
@@ -165,24 +167,43 @@ class AsyncPage(_Page[T]):
                 yield item
 
 
-def _start(paging: Paging, args: dict[str, Any]) -> tuple[dict[str, Any], int, bool]:
-    """The arguments to send, this page's number, and whether a raw response was asked for."""
-    args = {k: v for k, v in args.items() if k != "self"}
-    number = args.get(paging.page_arg, NOT_GIVEN)
+def _start(
+    paging: Paging, args: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], int, bool]:
+    """The arguments to send, the ones later pages repeat (without the raw-response marker:
+    they are fetched parsed), this page's number, and whether a raw response was asked for."""
+    send = {k: v for k, v in args.items() if k != "self"}
+    number = send.get(paging.page_arg, NOT_GIVEN)
     if number is NOT_GIVEN or number is None:
         number = paging.first
-    raw = RAW_RESPONSE_HEADER in (args.get("extra_headers") or {})
-    return args, number, raw
+    headers = dict(send.get("extra_headers") or {})
+    raw = headers.pop(RAW_RESPONSE_HEADER, None) is not None
+    return send, {**send, "extra_headers": headers or None}, number, raw
 
 
 def paginate(
     client: SyncAPIClient, op: Operation, paging: Paging, args: dict[str, Any], seen: int = 0
 ) -> Any:
     """Fetch one page; a SyncPage (or the RawResponse, from ``with_raw_response``)."""
-    args, number, raw = _start(paging, args)
-    result = client._call(op, args)
-    if raw:
-        return result
+    send, keep, number, raw = _start(paging, args)
+    result = client._call(op, send)
+    if raw:  # parse() gives the page
+        return RawResponse(
+            result.http_response,
+            lambda: _sync_page(client, op, paging, keep, result.parse(), number, seen),
+        )
+    return _sync_page(client, op, paging, keep, result, number, seen)
+
+
+def _sync_page(
+    client: SyncAPIClient,
+    op: Operation,
+    paging: Paging,
+    args: dict[str, Any],
+    result: Any,
+    number: int,
+    seen: int,
+) -> SyncPage[Any]:
     page: SyncPage[Any] = SyncPage(paging, op, args, result, number, seen)
     page._client = client
     return page
@@ -192,10 +213,25 @@ async def async_paginate(
     client: AsyncAPIClient, op: Operation, paging: Paging, args: dict[str, Any], seen: int = 0
 ) -> Any:
     """The async twin of ``paginate``."""
-    args, number, raw = _start(paging, args)
-    result = await client._call(op, args)
+    send, keep, number, raw = _start(paging, args)
+    result = await client._call(op, send)
     if raw:
-        return result
+        return RawResponse(
+            result.http_response,
+            lambda: _async_page(client, op, paging, keep, result.parse(), number, seen),
+        )
+    return _async_page(client, op, paging, keep, result, number, seen)
+
+
+def _async_page(
+    client: AsyncAPIClient,
+    op: Operation,
+    paging: Paging,
+    args: dict[str, Any],
+    result: Any,
+    number: int,
+    seen: int,
+) -> AsyncPage[Any]:
     page: AsyncPage[Any] = AsyncPage(paging, op, args, result, number, seen)
     page._client = client
     return page
