@@ -73,7 +73,10 @@ def generate_models_module(doc: dict[str, Any]) -> str:
             "from __future__ import annotations\n\nfrom typing import Annotated, TypeAlias\n\nfrom pydantic import Field\n",
             1,
         )
-    return open_unions(code.rstrip() + "\n" + aliases, stream_event_unions(doc))
+    from .parts import STREAM_EVENTS
+
+    closed = set(doc[STREAM_EVENTS]) if STREAM_EVENTS in doc else stream_event_unions(doc)
+    return open_unions(code.rstrip() + "\n" + aliases, closed)
 
 
 def without_unreferenced_unions(doc: dict[str, Any]) -> dict[str, Any]:

@@ -9,11 +9,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import SpecError
-from .validate import TEXT_TYPES, is_binary_type, resolve
+from .validate import TEXT_TYPES, array_item_model, is_binary_type, json_response_schema, resolve
 from .validate import operations as iter_operations
 
 RESERVED = {"self", "extra_headers", "extra_query", "extra_body", "timeout"}
-SCHEME_AUTH = {"bearerAuth": "bearer", "anthropicApiKey": "x-api-key", "googleApiKey": "x-goog-api-key"}
+# Security scheme of the spec -> the runtime's entry in _base_client.AUTH_HEADERS.
+SCHEME_AUTH = {
+    "bearerAuth": "bearer",
+    "anthropicApiKey": "x-api-key",
+    "googleApiKey": "x-goog-api-key",
+    "accessToken": "access-token",
+    "newApiUser": "new-api-user",
+}
 
 
 def snake(name: str) -> str:
@@ -72,12 +79,14 @@ class Op:
     stream_param: str | None
     stream_union: bool
     auth: tuple[str, ...]
+    auth_any: tuple[tuple[str, ...], ...]  # the alternative requirements, when the spec offers several
     billable: bool
     deprecated: bool
     envelope: dict[str, Any] | None = None  # x-relaykit-envelope
     task: dict[str, Any] | None = None  # x-relaykit-task (on a submit operation)
     fetch: Op | None = None  # the operation that fetches the task this one submits
     poll: dict[str, Any] | None = None  # on a fetch operation: how waits follow its tasks
+    page: dict[str, Any] | None = None  # x-relaykit-page, with Python argument names and the item model
 
     @property
     def wait_name(self) -> str:
@@ -86,6 +95,8 @@ class Op:
     @property
     def returns(self) -> str:
         """The return annotation of the plain (non-streaming) call."""
+        if self.page:
+            return f"SyncPage[types.{self.page['item']}]"
         if self.response_binary:
             return "BinaryResponse"
         if self.response_model:
@@ -281,10 +292,12 @@ def build_operations(doc: dict[str, Any]) -> list[Op]:
             stream_param=stream.get("param"),
             stream_union=stream.get("event") in unions,
             auth=tuple(dict.fromkeys(auth)),
+            auth_any=tuple(tuple(SCHEME_AUTH[s] for s in r) for r in security) if len(security) > 1 else (),
             billable=bool(spec.get("x-relaykit-billable")),
             deprecated=bool(spec.get("deprecated")),
             envelope={**spec["x-relaykit-envelope"], "success": tuple(spec["x-relaykit-envelope"]["success"])} if spec.get("x-relaykit-envelope") else None,
             task=spec.get("x-relaykit-task"),
+            page=page_info(doc, spec, args),
         ))
     link_tasks(ops)
     return ops
@@ -317,6 +330,22 @@ def link_tasks(ops: list[Op]) -> None:
                 "timeout": float(op.task.get("timeout", 900)),
                 "interval": float(op.task.get("interval", 2)),
             }
+
+
+def page_info(doc: dict[str, Any], spec: dict[str, Any], args: list[Arg]) -> dict[str, Any] | None:
+    """x-relaykit-page (validated) with the Python names of its arguments and the item model."""
+    paging = spec.get("x-relaykit-page")
+    if not paging:
+        return None
+    py = {a.wire: a.py for a in args if a.location == "query"}
+    return {
+        "page_arg": py[paging["page"]],
+        "size_arg": py[paging["size"]] if paging.get("size") else None,
+        "items": paging["items"],
+        "total": paging.get("total"),
+        "first": paging.get("first", 1),
+        "item": array_item_model(doc, json_response_schema(doc, spec), paging["items"].split("/")[1:]),
+    }
 
 
 def body_args(doc: dict[str, Any], annotate: Annotator, target: dict[str, Any]) -> list[Arg]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from .errors import pointer
 from .split import family_modules
+from .unions import stream_event_unions
 
 Key = tuple[str, str]  # (component kind, name)
 _COMPONENT_REF = re.compile(r'"#/components/([^/"]+)/([^/"]+)')
@@ -105,6 +106,9 @@ def validation_parts(doc: dict[str, Any], origin: dict[str, str], root_file: str
     return parts
 
 
+STREAM_EVENTS = "x-relaykit-stream-events"  # in a models part: the stream event unions it holds
+
+
 def model_parts(doc: dict[str, Any], origin: dict[str, str], index: Index) -> tuple[list[Part], dict[str, str]]:
     """One document per models module (its schemas and the schemas they refer to), and the
     module of every schema."""
@@ -112,12 +116,16 @@ def model_parts(doc: dict[str, Any], origin: dict[str, str], index: Index) -> tu
     module_of = family_modules(origin, schemas)
     base = {k: doc[k] for k in ("openapi", "info") if k in doc}
     base_text = json.dumps(base, ensure_ascii=False)
+    # A part has no paths, so it is told which of its unions are stream event types (they stay closed).
+    streams = stream_event_unions(doc)
     parts = []
     for module in sorted(set(module_of.values())):
         own = {("schemas", name) for name in schemas if module_of[name] == module}
         keys = {k for k in index.closure(own) if k[0] == "schemas"}
         components, texts = index.components(keys)
+        events = sorted(name for _, name in keys if name in streams)
         # Which module each name belongs to decides what is kept and imported: part of the input.
-        texts = [base_text, module, *texts, json.dumps({n: module_of[n] for _, n in sorted(keys)})]
-        parts.append(Part(module, {**base, "components": components}, _digest(texts), sum(map(len, texts))))
+        texts = [base_text, module, *texts, json.dumps({n: module_of[n] for _, n in sorted(keys)}), json.dumps(events)]
+        part_doc = {**base, STREAM_EVENTS: events, "components": components}
+        parts.append(Part(module, part_doc, _digest(texts), sum(map(len, texts))))
     return parts, module_of

@@ -59,6 +59,7 @@ def render_package(doc: dict[str, Any], ops: list[Op], resources: list[Resource]
         files[f"resources/{res.attr}.py"] = module.render(
             header=spec_header, resources=res.walk(),
             has_envelope=any(op.envelope for op in ops_here), has_tasks=any(op.fetch or op.poll for op in ops_here),
+            has_pages=any(op.page for op in ops_here),
         )
     files["resources/__init__.py"] = spec_header
     files["_client.py"] = env.get_template("client.py.jinja").render(

@@ -368,9 +368,74 @@ def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
         polls.setdefault(task["fetch"], (poll, op["operationId"]))
 
 
+PAGE_KEYS = {"page", "size", "items", "total", "first"}
+
+
+def array_item_model(doc: dict[str, Any], schema: Any, tokens: list[str], depth: int = 0) -> str | None:
+    """The component name of the items of the array a pointer leads to in a schema (through
+    $refs and nullable anyOfs), or None when it does not lead to an array of a $ref."""
+    if not isinstance(schema, dict) or depth > 32:
+        return None
+    if "$ref" in schema:
+        return array_item_model(doc, resolve(doc, schema["$ref"]), tokens, depth + 1)
+    for key in ("anyOf", "oneOf"):
+        for variant in schema.get(key) or []:
+            found = array_item_model(doc, variant, tokens, depth + 1)
+            if found:
+                return found
+    if not tokens:
+        types = schema.get("type")
+        ref = (schema.get("items") or {}).get("$ref")
+        if "array" in (types if isinstance(types, list) else [types]) and isinstance(ref, str):
+            return ref.rsplit("/", 1)[-1]
+        return None
+    token = tokens[0].replace("~1", "/").replace("~0", "~")
+    return array_item_model(doc, (schema.get("properties") or {}).get(token), tokens[1:], depth + 1)
+
+
+def check_page_extension(doc: dict[str, Any], locate: Locator) -> None:
+    """x-relaykit-page (spec/CONVENTIONS.md): the page and size arguments are query parameters of
+    the operation, `items` leads to an array of a component schema, `total` to a declared field."""
+    for path, method, op in operations(doc):
+        paging = op.get("x-relaykit-page")
+        if paging is None:
+            continue
+        base = ("paths", path, method, "x-relaykit-page")
+
+        def fail(msg: str, *more: object, base: tuple[Any, ...] = base) -> NoReturn:
+            raise SpecError(locate(pointer(*base, *more)), msg)
+
+        if not isinstance(paging, dict) or "page" not in paging or "items" not in paging:
+            fail("needs a mapping with `page` (the page-number query parameter) and `items` (a JSON pointer)")
+        for key in sorted(set(paging) - PAGE_KEYS):
+            fail(f"unknown key {key!r}", key)
+        params = [resolve(doc, p["$ref"]) if "$ref" in p else p for p in op.get("parameters", [])]
+        query = {p.get("name") for p in params if p.get("in") == "query"}
+        for key in ("page", "size"):
+            if key in paging and paging[key] not in query:
+                fail(f"{paging[key]!r} is not a query parameter of {op.get('operationId')}", key)
+        first = paging.get("first", 1)
+        if isinstance(first, bool) or not isinstance(first, int) or first < 0:
+            fail("`first` must be the number of the first page (0 or 1)", "first")
+        schema = json_response_schema(doc, op)
+        if schema is None:
+            fail("a paged operation needs a JSON 2xx response")
+        for key in ("items", "total"):
+            if paging.get(key) is None:
+                continue
+            problem = pointer_problem(paging[key])
+            if problem:
+                fail(problem, key)
+            if not schema_may_have(doc, schema, paging[key].split("/")[1:]):
+                fail(f"{paging[key]} does not exist in the response schema", key)
+        if array_item_model(doc, schema, paging["items"].split("/")[1:]) is None:
+            fail(f"{paging['items']} must lead to an array whose items are a $ref to a component schema", "items")
+
+
 def check_project_rules(doc: dict[str, Any], locate: Locator) -> None:
     """Our own rules, on a document that is valid OpenAPI with resolvable refs."""
     check_operations(doc, locate)
     check_schemas(doc, locate)
     check_unions(doc, locate)
     check_task_extensions(doc, locate)
+    check_page_extension(doc, locate)

@@ -73,6 +73,7 @@ PATH_ALIASES = [
     (r"^/openai/v1/", "/v1/"),
     (r"^/v1beta/openai/", "/v1/"),
     (r"^/(responses|chat/completions|completions|embeddings|models|messages)", r"/v1/\1"),
+    (r"^(/api/.+)/$", r"\1"),  # new-api's management routes answer with and without the trailing slash
 ]
 
 

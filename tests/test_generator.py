@@ -393,3 +393,87 @@ def test_submits_sharing_a_fetch_must_agree(tmp_path: Path, capsys: pytest.Captu
     assert run(tmp_path, write_spec(tmp_path, fam)) == 2
     err = capsys.readouterr().err
     assert "restart/post/x-relaykit-task: differs from the x-relaykit-task of startWidgetJob" in err, err
+
+
+# -- x-relaykit-page ------------------------------------------------------------------------------
+
+LIST = "/v1/widgets"
+
+
+def paged_family() -> dict[str, Any]:
+    """The tiny family plus a paged list: ?page=&per= answering {data: {rows: [Widget], count}}."""
+    fam = family()
+    fam["paths"][LIST] = {"get": {
+        "operationId": "listWidgets",
+        "summary": "List widgets.",
+        "tags": ["t"],
+        "x-relaykit-resource": "widgets",
+        "x-relaykit-method": "list",
+        "x-relaykit-source": ["test"],
+        "x-relaykit-page": {"page": "page", "size": "per", "items": "/data/rows", "total": "/data/count", "first": 0},
+        "parameters": [
+            {"name": "page", "in": "query", "schema": {"type": "integer"}},
+            {"name": "per", "in": "query", "schema": {"type": "integer"}},
+        ],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/WidgetList"},
+            "examples": {"one": {"value": {"data": {"rows": [{"id": "w1"}], "count": 1}}}},
+        }}}},
+    }}
+    schemas = fam["components"]["schemas"]
+    schemas["WidgetList"] = {"title": "WidgetList", "type": "object", "properties": {"data": {"$ref": "#/components/schemas/WidgetRows"}}}
+    schemas["WidgetRows"] = {"title": "WidgetRows", "type": "object", "properties": {
+        "rows": {"type": "array", "items": {"$ref": "#/components/schemas/Widget"}}, "count": {"type": "integer"}, "tag": {"type": "string"}}}
+    return fam
+
+
+def test_tiny_paged_api_generates_and_walks_pages(tmp_path: Path, restore_relaykit: None) -> None:
+    assert run(tmp_path, write_spec(tmp_path, paged_family())) == 0
+    pkg = load_package(tmp_path / "out")
+    asked: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.params.get("page"))
+        page = int(request.url.params.get("page", "0"))
+        rows = [{"id": f"w{i}"} for i in range(page * 2, min(page * 2 + 2, 5))]
+        return httpx.Response(200, json={"data": {"rows": rows, "count": 5}})
+
+    client = pkg.Client(api_key="k", gateway="tiny", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    page = client.widgets.list(per=2)
+    assert type(page).__name__ == "SyncPage" and type(page.items[0]).__name__ == "Widget"
+    assert [w.id for w in page] == ["w0", "w1", "w2", "w3", "w4"]
+    assert asked == [None, "1", "2"]  # pages counted from 0 here
+
+
+def _set_page(f: dict[str, Any], **changes: Any) -> None:
+    op = f["paths"][LIST]["get"]
+    op["x-relaykit-page"] = {k: v for k, v in {**op["x-relaykit-page"], **changes}.items() if v is not None}
+
+
+PAGE_BROKEN = [
+    ("page not a parameter", lambda f: _set_page(f, page="p"), "get/x-relaykit-page/page: 'p' is not a query parameter of listWidgets"),
+    ("size not a parameter", lambda f: _set_page(f, size="limit"), "get/x-relaykit-page/size: 'limit' is not a query parameter of listWidgets"),
+    ("items missing", lambda f: _set_page(f, items=None), "get/x-relaykit-page: needs a mapping with `page`"),
+    ("items not in schema", lambda f: _set_page(f, items="/data/list"), "get/x-relaykit-page/items: /data/list does not exist in the response schema"),
+    ("items not an array", lambda f: _set_page(f, items="/data/tag"), "get/x-relaykit-page/items: /data/tag must lead to an array"),
+    ("total malformed", lambda f: _set_page(f, total="data/count"), "get/x-relaykit-page/total: JSON pointer 'data/count' must start with '/'"),
+    ("bad first", lambda f: _set_page(f, first="one"), "get/x-relaykit-page/first: `first` must be the number of the first page"),
+    ("unknown key", lambda f: _set_page(f, cursor="/next"), "get/x-relaykit-page/cursor: unknown key 'cursor'"),
+]
+
+
+@pytest.mark.parametrize(("name", "breaker", "message"), PAGE_BROKEN, ids=[b[0] for b in PAGE_BROKEN])
+def test_broken_page_extension_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, breaker: Any, message: str) -> None:
+    fam = paged_family()
+    breaker(fam)
+    assert run(tmp_path, write_spec(tmp_path, fam)) == 2
+    err = capsys.readouterr().err
+    assert "family.yaml#/paths/~1v1~1widgets/" in err and message in err, err
+    assert "nothing was written" in err and not (tmp_path / "out").exists()
+
+
+def test_an_unknown_security_scheme_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fam = family(security=[{"cookieAuth": []}])
+    root = {**ROOT_DOC, "components": {"securitySchemes": {**ROOT_DOC["components"]["securitySchemes"], "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"}}}}
+    assert run(tmp_path, write_spec(tmp_path, fam, root)) == 2
+    assert "security scheme 'cookieAuth' is not supported" in capsys.readouterr().err

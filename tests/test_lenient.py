@@ -27,7 +27,7 @@ CHAT = {
     "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
 }
 MESSAGES = [{"role": "user", "content": "Hi"}]
-SHELL_CALL = {"type": "shell_call", "id": "sh_1", "call_id": "call_1", "action": {"commands": ["ls -la"]}, "status": "completed"}
+HOLOGRAM_CALL = {"type": "hologram_call", "id": "sh_1", "call_id": "call_1", "action": {"commands": ["ls -la"]}, "status": "completed"}
 MESSAGE_ITEM = {
     "type": "message",
     "id": "msg_1",
@@ -93,8 +93,8 @@ def test_strict_mode_raises_for_a_dropped_required_field_with_the_raw_body() -> 
 def test_the_round_trip_machinery_stays_strict() -> None:
     with pytest.raises(pydantic.ValidationError, match="created"):
         strict_parse("ChatCompletion", without(CHAT, "created"))
-    with pytest.raises(pydantic.ValidationError, match="shell_call"):
-        strict_parse("Response", {**RESPONSE, "output": [SHELL_CALL]})
+    with pytest.raises(pydantic.ValidationError, match="hologram_call"):
+        strict_parse("Response", {**RESPONSE, "output": [HOLOGRAM_CALL]})
 
 
 def test_with_options_keeps_strict_mode() -> None:
@@ -142,12 +142,12 @@ def test_request_cast_to_is_lenient_too() -> None:
 
 
 def test_unknown_output_item_arrives_as_an_unknown_variant() -> None:
-    body = {**RESPONSE, "output": [SHELL_CALL, MESSAGE_ITEM]}
+    body = {**RESPONSE, "output": [HOLOGRAM_CALL, MESSAGE_ITEM]}
     result = response(body)
     item = result.output[0]
     assert isinstance(item, relaykit.UnknownVariant)
-    assert item.type == "shell_call" and item.call_id == "call_1" and item.action == {"commands": ["ls -la"]}
-    assert item.to_dict() == SHELL_CALL
+    assert item.type == "hologram_call" and item.call_id == "call_1" and item.action == {"commands": ["ls -la"]}
+    assert item.to_dict() == HOLOGRAM_CALL
     assert isinstance(result.output[1], types.ResponseOutputMessage)  # known variants stay typed
     assert result.to_dict() == body
 
@@ -155,8 +155,8 @@ def test_unknown_output_item_arrives_as_an_unknown_variant() -> None:
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("tools", [{"type": "shell"}, {"type": "function", "name": "f", "parameters": {}, "strict": True}]),
-        ("tool_choice", {"type": "apply_patch"}),
+        ("tools", [{"type": "hologram"}, {"type": "function", "name": "f", "parameters": {}, "strict": True}]),
+        ("tool_choice", {"type": "hologram_choice"}),
     ],
 )
 def test_unknown_tool_and_tool_choice_in_a_response(field: str, value: Any) -> None:
@@ -173,8 +173,8 @@ def test_unknown_tool_and_tool_choice_in_a_response(field: str, value: Any) -> N
 
 
 def test_strict_mode_refuses_an_unknown_variant() -> None:
-    body = {**RESPONSE, "output": [SHELL_CALL]}
-    with pytest.raises(relaykit.ResponseValidationError, match="shell_call") as info:
+    body = {**RESPONSE, "output": [HOLOGRAM_CALL]}
+    with pytest.raises(relaykit.ResponseValidationError, match="hologram_call") as info:
         response(body, strict_response_validation=True)
     assert json.loads(info.value.body) == body
 
@@ -196,7 +196,7 @@ def test_an_object_without_a_tag_is_not_an_unknown_variant() -> None:
     with pytest.raises(relaykit.ResponseValidationError):
         response({**RESPONSE, "output": [{"id": "x"}]})
     with pytest.raises(relaykit.ResponseValidationError):
-        response({**RESPONSE, "output": ["shell_call"]})
+        response({**RESPONSE, "output": ["hologram_call"]})
 
 
 # -- streams and accumulators ---------------------------------------------------------------
@@ -219,11 +219,11 @@ def responses_stream(body: bytes, **client: Any) -> Any:
 
 @pytest.mark.parametrize("completed", [True, False])
 def test_unknown_output_item_in_stream_events_and_the_accumulated_response(completed: bool) -> None:
-    stream = responses_stream(resp_events(SHELL_CALL, MESSAGE_ITEM, completed=completed))
+    stream = responses_stream(resp_events(HOLOGRAM_CALL, MESSAGE_ITEM, completed=completed))
     events = list(stream.collect())
     added = events[1]
     assert isinstance(added, types.ResponseOutputItemAddedEvent)  # the event stays typed
-    assert isinstance(added.item, relaykit.UnknownVariant) and added.item.type == "shell_call"
+    assert isinstance(added.item, relaykit.UnknownVariant) and added.item.type == "hologram_call"
     if completed:
         final = stream.final()
     else:
@@ -231,13 +231,13 @@ def test_unknown_output_item_in_stream_events_and_the_accumulated_response(compl
             stream.final()
         final = info.value.partial  # rebuilt from the items: the unknown one included
     assert isinstance(final, types.Response)
-    assert isinstance(final.output[0], relaykit.UnknownVariant) and final.output[0].to_dict() == SHELL_CALL
+    assert isinstance(final.output[0], relaykit.UnknownVariant) and final.output[0].to_dict() == HOLOGRAM_CALL
     assert isinstance(final.output[1], types.ResponseOutputMessage)
 
 
 def test_strict_stream_refuses_an_unknown_output_item() -> None:
-    stream = responses_stream(resp_events(SHELL_CALL), strict_response_validation=True)
-    with pytest.raises(relaykit.StreamError, match="shell_call"):
+    stream = responses_stream(resp_events(HOLOGRAM_CALL), strict_response_validation=True)
+    with pytest.raises(relaykit.StreamError, match="hologram_call"):
         list(stream)
 
 
@@ -279,17 +279,17 @@ def test_chat_chunks_without_created_accumulate_without_it() -> None:
 
 def test_async_client_is_lenient_and_strict_on_request() -> None:
     async def run() -> None:
-        body = {**RESPONSE, "output": [SHELL_CALL]}
+        body = {**RESPONSE, "output": [HOLOGRAM_CALL]}
         lenient = make_async_client(Recorder(ok(body)))
         result = await lenient.responses.create(model="gpt-5", input="x")
         assert isinstance(result.output[0], relaykit.UnknownVariant)
         strict = make_async_client(Recorder(ok(body)), strict_response_validation=True)
         with pytest.raises(relaykit.ResponseValidationError):
             await strict.responses.create(model="gpt-5", input="x")
-        stream = await make_async_client(Recorder(stream_response(resp_events(SHELL_CALL)))).responses.create(model="gpt-5", input="x", stream=True)
+        stream = await make_async_client(Recorder(stream_response(resp_events(HOLOGRAM_CALL)))).responses.create(model="gpt-5", input="x", stream=True)
         final = await stream.final()
         assert isinstance(final.output[0], relaykit.UnknownVariant)
-        strict_stream = await make_async_client(Recorder(stream_response(resp_events(SHELL_CALL))), strict_response_validation=True).responses.create(
+        strict_stream = await make_async_client(Recorder(stream_response(resp_events(HOLOGRAM_CALL))), strict_response_validation=True).responses.create(
             model="gpt-5", input="x", stream=True
         )
         with pytest.raises(relaykit.StreamError):
@@ -311,7 +311,7 @@ def test_unknown_tool_in_a_chat_request_is_sent_verbatim() -> None:
 
 def test_unknown_content_part_and_tool_in_a_responses_request_are_sent_verbatim() -> None:
     part = {"type": "input_video", "video_url": "https://example.com/v.mp4"}
-    tool = {"type": "shell", "environment": {"kind": "sandbox"}}
+    tool = {"type": "hologram", "environment": {"kind": "sandbox"}}
     rec = Recorder(ok(RESPONSE))
     make_client(rec).responses.create(model="gpt-5", input=[{"role": "user", "content": [part]}], tools=[tool])
     sent = rec.json()

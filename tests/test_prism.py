@@ -96,6 +96,9 @@ def check_result(op: SpecOp, mode: bool | None, result: Any, events: list[Any]) 
             assert isinstance(event, relaykit.BaseModel)
     elif isinstance(result, (relaykit.BinaryResponse, relaykit.AsyncBinaryResponse)):
         assert result.status_code == 200 and result.content
+    elif op.spec.get("x-relaykit-page"):
+        assert isinstance(result, (relaykit.SyncPage, relaykit.AsyncPage)) and isinstance(result.result, relaykit.BaseModel)
+        assert result.items and all(isinstance(item, relaykit.BaseModel) for item in result.items)
     elif op.response_schema:
         assert isinstance(result, (relaykit.BaseModel, pydantic.RootModel, str))
 
@@ -103,7 +106,7 @@ def check_result(op: SpecOp, mode: bool | None, result: Any, events: list[Any]) 
 @pytest.mark.parametrize(("op", "mode"), CASES)
 def test_sync(prism_url: str, op: SpecOp, mode: bool | None) -> None:
     positional, kwargs = prepare(op, mode)
-    with relaykit.Client(api_key="sk-prism", base_url=prism_url, max_retries=0) as client:
+    with relaykit.Client(api_key="sk-prism", access_token="at-prism", user_id=1, base_url=prism_url, max_retries=0) as client:
         result = method_of(client, op)(*positional, **kwargs)
         events = []
         if mode:
@@ -117,7 +120,7 @@ def test_async(prism_url: str, op: SpecOp, mode: bool | None) -> None:
     positional, kwargs = prepare(op, mode)
 
     async def run() -> None:
-        async with relaykit.AsyncClient(api_key="sk-prism", base_url=prism_url, max_retries=0) as client:
+        async with relaykit.AsyncClient(api_key="sk-prism", access_token="at-prism", user_id=1, base_url=prism_url, max_retries=0) as client:
             result = await method_of(client, op)(*positional, **kwargs)
             events = []
             if mode:
@@ -130,7 +133,7 @@ def test_async(prism_url: str, op: SpecOp, mode: bool | None) -> None:
 
 def test_prism_rejects_a_request_the_spec_forbids(prism_url: str) -> None:
     # The mock really validates: a body the spec does not allow is refused.
-    with relaykit.Client(api_key="sk-prism", base_url=prism_url, max_retries=0) as client:
+    with relaykit.Client(api_key="sk-prism", access_token="at-prism", user_id=1, base_url=prism_url, max_retries=0) as client:
         with pytest.raises(relaykit.APIStatusError) as info:
             client.request("POST", "/v1/chat/completions", body={"messages": "not a list"})
         assert info.value.status_code in (400, 422)
@@ -154,13 +157,22 @@ def test_and_wait_sync_and_async(prism_url: str, op: SpecOp) -> None:
     # The submission and the fetches both pass Prism's validation; its first fetch example is final.
     positional, kwargs = arguments(op)
     name = op.spec["x-relaykit-method"] + "_and_wait"
-    with relaykit.Client(api_key="sk-prism", base_url=prism_url, max_retries=0) as client:
+    with relaykit.Client(api_key="sk-prism", access_token="at-prism", user_id=1, base_url=prism_url, max_retries=0) as client:
         done = getattr(method_of(client, op).__self__, name)(*positional, **kwargs)
         assert isinstance(done, relaykit.BaseModel)
 
     async def run() -> None:
-        async with relaykit.AsyncClient(api_key="sk-prism", base_url=prism_url, max_retries=0) as client:
+        async with relaykit.AsyncClient(api_key="sk-prism", access_token="at-prism", user_id=1, base_url=prism_url, max_retries=0) as client:
             done = await getattr(method_of(client, op).__self__, name)(*positional, **kwargs)
             assert isinstance(done, relaykit.BaseModel)
 
     asyncio.run(run())
+
+
+def test_prism_refuses_the_account_api_without_the_user_header(prism_url: str) -> None:
+    # The management API's security is checked too: the access token alone is not enough for
+    # new-api's /api/user/self, which also needs New-Api-User.
+    response = httpx.get(prism_url + "/api/user/self", headers={"authorization": "Bearer at-prism"})
+    assert response.status_code == 401
+    response = httpx.get(prism_url + "/api/user/self", headers={"authorization": "Bearer at-prism", "new-api-user": "1"})
+    assert response.status_code == 200

@@ -23,7 +23,7 @@ PLAIN = {"accept": "application/json", "anthropic-version": "2023-06-01", "user-
 
 
 def test_every_auth_header_the_client_adds_is_a_credential() -> None:
-    for name, _template in AUTH_HEADERS.values():
+    for name, *_ in AUTH_HEADERS.values():
         assert is_credential(name)
     assert not any(is_credential(name) for name in PLAIN)
 

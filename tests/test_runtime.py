@@ -439,7 +439,7 @@ def test_request_casts_to_a_model() -> None:
         ({**CHAT_OK, "choices": "none", "error": {"message": "hiccup"}}, relaykit.ResponseValidationError, "choices"),
         ({"code": 0, "message": "ok", "data": {"items": []}}, relaykit.ResponseValidationError, "does not fit"),
         ({"success": True, "message": "done", "code": 1}, relaykit.ResponseValidationError, "does not fit"),
-        ({"id": "x", "error": None}, relaykit.ResponseValidationError, "does not fit"),
+        ({"id": "x", "error": None, "choices": "none"}, relaykit.ResponseValidationError, "does not fit"),
     ],
 )
 def test_error_envelope_in_200_versus_a_body_that_does_not_fit(body: Any, cls: type, text: str) -> None:

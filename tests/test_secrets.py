@@ -123,7 +123,7 @@ def sync_call(client: relaykit.Client, call: str) -> Any:
         with client.responses.create(model="m", input="Hi", stream=True) as events:
             return list(events)
     assert call == "bad_argument"
-    return client.chat.completions.create(model="m", messages=[{"role": "wizard", "content": "?"}])
+    return client.chat.completions.create(model="m", messages=[{"role": "user"}])
 
 
 async def async_call(client: relaykit.AsyncClient, call: str) -> Any:
@@ -142,7 +142,7 @@ async def async_call(client: relaykit.AsyncClient, call: str) -> Any:
         async with events:
             return [event async for event in events]
     assert call == "bad_argument"
-    return await client.chat.completions.create(model="m", messages=[{"role": "wizard", "content": "?"}])
+    return await client.chat.completions.create(model="m", messages=[{"role": "user"}])
 
 
 CLIENT_SETTINGS: dict[str, Any] = {

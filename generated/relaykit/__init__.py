@@ -44,6 +44,7 @@ from ._types import NOT_GIVEN, NotGiven
 if TYPE_CHECKING:
     from ._files import FileInput
     from ._models import BaseModel, UnknownEvent, UnknownVariant
+    from ._pagination import AsyncPage, SyncPage
     from ._response import AsyncBinaryResponse, BinaryResponse, RawResponse
     from ._streaming import AsyncStream, Stream
     from ._webhooks import parse_webhook
@@ -59,6 +60,8 @@ _LAZY = {
     "Stream": "._streaming",
     "AsyncStream": "._streaming",
     "parse_webhook": "._webhooks",
+    "SyncPage": "._pagination",
+    "AsyncPage": "._pagination",
 }
 
 
@@ -86,6 +89,7 @@ __all__ = [
     "ArgumentError",
     "AsyncBinaryResponse",
     "AsyncClient",
+    "AsyncPage",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
@@ -110,6 +114,7 @@ __all__ = [
     "StreamConnectionError",
     "StreamError",
     "StreamTimeoutError",
+    "SyncPage",
     "TaskFailedError",
     "TaskTimeoutError",
     "UnknownEvent",

@@ -23,6 +23,7 @@ from ._errors import (
     error_in_body,
     html_title,
 )
+from ._models import error_list
 
 # Content encodings httpx decodes with the packages it finds installed.
 try:
@@ -67,7 +68,7 @@ def recover(
     expected: str,
 ) -> Any:
     """The value of a body that did not validate, or the error that says why there is none."""
-    errors = exc.errors(include_url=False)
+    errors = error_list(exc)
     json_invalid = errors[0]["type"] == "json_invalid"
     if json_invalid and body and not body.isspace() and _not_utf8(body):
         # Not UTF-8: decode it as the content type declares (UTF-8 by default), replacing
@@ -77,7 +78,7 @@ def recover(
                 body.decode(response.charset_encoding or "utf-8", "replace")
             )
         except pydantic.ValidationError as again:
-            errors = again.errors(include_url=False)  # readable now: say what did not fit
+            errors = error_list(again)  # readable now: say what did not fit
         except LookupError:
             pass  # a charset Python does not know
     raise body_error(response, body, errors, expected) from None

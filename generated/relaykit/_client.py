@@ -14,13 +14,17 @@ from ._types import NOT_GIVEN, NotGiven, Timeout
 if TYPE_CHECKING:
     from .resources.audio import AsyncAudio, Audio
     from .resources.bailian import AsyncBailian, Bailian
+    from .resources.balance import AsyncBalance, Balance
+    from .resources.billing import AsyncBilling, Billing
     from .resources.chat import AsyncChat, Chat
     from .resources.completions import AsyncCompletions, Completions
     from .resources.doubao import AsyncDoubao, Doubao
     from .resources.embeddings import AsyncEmbeddings, Embeddings
     from .resources.gemini import AsyncGemini, Gemini
+    from .resources.groups import AsyncGroups, Groups
     from .resources.ideogram import AsyncIdeogram, Ideogram
     from .resources.images import AsyncImages, Images
+    from .resources.logs import AsyncLogs, Logs
     from .resources.messages import AsyncMessages, Messages
     from .resources.midjourney import AsyncMidjourney, Midjourney
     from .resources.models import AsyncModels, Models
@@ -28,6 +32,10 @@ if TYPE_CHECKING:
     from .resources.rerank import AsyncRerank, Rerank
     from .resources.responses import AsyncResponses, Responses
     from .resources.suno import AsyncSuno, Suno
+    from .resources.tokens import AsyncTokens, Tokens
+    from .resources.uptime import AsyncUptime, Uptime
+    from .resources.usage import AsyncUsage, Usage
+    from .resources.user import AsyncUser, User
 
 __all__ = ["Client", "AsyncClient", "GATEWAYS"]
 
@@ -43,6 +51,10 @@ class Client(SyncAPIClient):
 
     Args:
       api_key: the gateway key; defaults to the RELAYKIT_API_KEY environment variable.
+      access_token: the user's system access token for the account API (keys, logs, user);
+        defaults to RELAYKIT_ACCESS_TOKEN. Either this or api_key is needed.
+      user_id: the numeric user id sent with the access token (New-Api-User); defaults to
+        RELAYKIT_USER_ID.
       base_url: the gateway's host root (a trailing /v1 is accepted and trimmed); defaults to
         RELAYKIT_BASE_URL.
       gateway: a known gateway's name instead of base_url: key4u, cometapi.
@@ -61,6 +73,8 @@ class Client(SyncAPIClient):
         self,
         api_key: str | None = None,
         *,
+        access_token: str | None = None,
+        user_id: int | str | None = None,
         base_url: str | None = None,
         gateway: str | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -72,6 +86,8 @@ class Client(SyncAPIClient):
     ) -> None:
         super().__init__(
             api_key=api_key,
+            access_token=access_token,
+            user_id=user_id,
             base_url=base_url,
             gateway=gateway,
             timeout=timeout,
@@ -178,12 +194,64 @@ class Client(SyncAPIClient):
 
         return Bailian(self)
 
+    @cached_property
+    def logs(self) -> Logs:
+        from .resources.logs import Logs
+
+        return Logs(self)
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        from .resources.tokens import Tokens
+
+        return Tokens(self)
+
+    @cached_property
+    def uptime(self) -> Uptime:
+        from .resources.uptime import Uptime
+
+        return Uptime(self)
+
+    @cached_property
+    def balance(self) -> Balance:
+        from .resources.balance import Balance
+
+        return Balance(self)
+
+    @cached_property
+    def groups(self) -> Groups:
+        from .resources.groups import Groups
+
+        return Groups(self)
+
+    @cached_property
+    def user(self) -> User:
+        from .resources.user import User
+
+        return User(self)
+
+    @cached_property
+    def usage(self) -> Usage:
+        from .resources.usage import Usage
+
+        return Usage(self)
+
+    @cached_property
+    def billing(self) -> Billing:
+        from .resources.billing import Billing
+
+        return Billing(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
 
     Args:
       api_key: the gateway key; defaults to the RELAYKIT_API_KEY environment variable.
+      access_token: the user's system access token for the account API (keys, logs, user);
+        defaults to RELAYKIT_ACCESS_TOKEN. Either this or api_key is needed.
+      user_id: the numeric user id sent with the access token (New-Api-User); defaults to
+        RELAYKIT_USER_ID.
       base_url: the gateway's host root (a trailing /v1 is accepted and trimmed); defaults to
         RELAYKIT_BASE_URL.
       gateway: a known gateway's name instead of base_url: key4u, cometapi.
@@ -202,6 +270,8 @@ class AsyncClient(AsyncAPIClient):
         self,
         api_key: str | None = None,
         *,
+        access_token: str | None = None,
+        user_id: int | str | None = None,
         base_url: str | None = None,
         gateway: str | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -213,6 +283,8 @@ class AsyncClient(AsyncAPIClient):
     ) -> None:
         super().__init__(
             api_key=api_key,
+            access_token=access_token,
+            user_id=user_id,
             base_url=base_url,
             gateway=gateway,
             timeout=timeout,
@@ -318,3 +390,51 @@ class AsyncClient(AsyncAPIClient):
         from .resources.bailian import AsyncBailian
 
         return AsyncBailian(self)
+
+    @cached_property
+    def logs(self) -> AsyncLogs:
+        from .resources.logs import AsyncLogs
+
+        return AsyncLogs(self)
+
+    @cached_property
+    def tokens(self) -> AsyncTokens:
+        from .resources.tokens import AsyncTokens
+
+        return AsyncTokens(self)
+
+    @cached_property
+    def uptime(self) -> AsyncUptime:
+        from .resources.uptime import AsyncUptime
+
+        return AsyncUptime(self)
+
+    @cached_property
+    def balance(self) -> AsyncBalance:
+        from .resources.balance import AsyncBalance
+
+        return AsyncBalance(self)
+
+    @cached_property
+    def groups(self) -> AsyncGroups:
+        from .resources.groups import AsyncGroups
+
+        return AsyncGroups(self)
+
+    @cached_property
+    def user(self) -> AsyncUser:
+        from .resources.user import AsyncUser
+
+        return AsyncUser(self)
+
+    @cached_property
+    def usage(self) -> AsyncUsage:
+        from .resources.usage import AsyncUsage
+
+        return AsyncUsage(self)
+
+    @cached_property
+    def billing(self) -> AsyncBilling:
+        from .resources.billing import AsyncBilling
+
+        return AsyncBilling(self)

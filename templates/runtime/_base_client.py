@@ -45,15 +45,22 @@ RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 52
 RAW_RESPONSE_HEADER = "x-relaykit-raw-response"
 STREAM_BODY_HEADER = "x-relaykit-stream-body"  # binary body left unread for the caller to stream
 API_KEY_ENV = "RELAYKIT_API_KEY"
+ACCESS_TOKEN_ENV = "RELAYKIT_ACCESS_TOKEN"
+USER_ID_ENV = "RELAYKIT_USER_ID"
 BASE_URL_ENV = "RELAYKIT_BASE_URL"
 USER_AGENT = "relaykit-python"
 
-# The auth headers each security scheme of the spec puts on a request.
+# The header each security scheme of the spec puts on a request, and the client setting whose
+# value fills it: the relay key, or the user's access token and id for the management API.
 AUTH_HEADERS = {
-    "bearer": ("authorization", "Bearer {key}"),
-    "x-api-key": ("x-api-key", "{key}"),
-    "x-goog-api-key": ("x-goog-api-key", "{key}"),
+    "bearer": ("authorization", "Bearer {key}", "api_key"),
+    "x-api-key": ("x-api-key", "{key}", "api_key"),
+    "x-goog-api-key": ("x-goog-api-key", "{key}", "api_key"),
+    "access-token": ("authorization", "Bearer {key}", "access_token"),
+    "new-api-user": ("new-api-user", "{key}", "user_id"),
 }
+# Where each setting comes from when the constructor is not given it.
+CREDENTIAL_ENV = {"api_key": API_KEY_ENV, "access_token": ACCESS_TOKEN_ENV, "user_id": USER_ID_ENV}
 LARGE_BODY = 32 * 1024
 
 _logs.setup_from_env()
@@ -131,6 +138,8 @@ class BaseClient:
         self,
         *,
         api_key: str | None = None,
+        access_token: str | None = None,
+        user_id: int | str | None = None,
         base_url: str | None = None,
         gateway: str | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -140,8 +149,15 @@ class BaseClient:
         strict_response_validation: bool = False,
     ) -> None:
         api_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
-        if not api_key:
-            raise RelaykitError(f"no API key: pass api_key= or set {API_KEY_ENV}")
+        access_token = access_token if access_token is not None else os.environ.get(ACCESS_TOKEN_ENV)
+        if user_id is None:
+            user_id = os.environ.get(USER_ID_ENV) or None
+        if isinstance(user_id, bool) or not (user_id is None or isinstance(user_id, int) or (isinstance(user_id, str) and user_id.strip().isdigit())):
+            raise RelaykitError(f"user_id must be the numeric id of the user (got {user_id!r})")
+        if not api_key and not access_token:
+            raise RelaykitError(
+                f"no API key: pass api_key= or set {API_KEY_ENV} (for the account API: access_token= or {ACCESS_TOKEN_ENV})"
+            )
         if base_url is None:
             if gateway is not None:
                 if gateway not in self._gateways:
@@ -155,7 +171,12 @@ class BaseClient:
             raise RelaykitError(f"no base URL: pass base_url= or gateway= ({known}), or set {BASE_URL_ENV}")
         if max_retries < 0:
             raise RelaykitError("max_retries must be >= 0")
-        self._api_key = api_key
+        self._api_key = api_key or ""
+        self._credentials = {
+            "api_key": self._api_key,
+            "access_token": access_token or "",
+            "user_id": "" if user_id is None else str(user_id).strip(),
+        }
         self.base_url = normalise_base_url(base_url)
         self.timeout: Timeout = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
         self.max_retries = max_retries
@@ -164,7 +185,7 @@ class BaseClient:
         # Lenient by default: a field a gateway left out is absent, an unknown union variant is
         # kept as UnknownVariant. Strict: the body must fit the spec exactly, or it raises.
         self.strict_response_validation = strict_response_validation
-        self._auth_cache: dict[tuple[str, ...], dict[str, str]] = {}
+        self._auth_cache: dict[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], dict[str, str]] = {}
 
     @property
     def api_key(self) -> str:
@@ -177,10 +198,15 @@ class BaseClient:
     def __reduce__(self) -> Any:
         # A client holds the key and a connection pool: neither belongs in a pickle.
         raise TypeError(f"{type(self).__name__} cannot be pickled; create a client from its settings where it is needed")
+    @property
+    def user_id(self) -> str | None:
+        return self._credentials["user_id"] or None
 
     def _options(self, **overrides: Any) -> dict[str, Any]:
         options = {
             "api_key": self._api_key,
+            "access_token": self._credentials["access_token"],
+            "user_id": self._credentials["user_id"] or None,
             "base_url": self.base_url,
             "timeout": self.timeout,
             "max_retries": self.max_retries,
@@ -195,14 +221,22 @@ class BaseClient:
                 options[key] = value
         return options
 
-    def _auth_headers(self, schemes: tuple[str, ...]) -> dict[str, str]:
-        cached = self._auth_cache.get(schemes)
+    def _auth_headers(self, schemes: tuple[str, ...], alternatives: tuple[tuple[str, ...], ...] = ()) -> dict[str, str]:
+        """The auth headers of an operation: every scheme whose setting is configured. All of
+        ``schemes`` are needed, or, when the spec offers ``alternatives``, one of them complete;
+        a missing setting is refused before the request is sent."""
+        cached = self._auth_cache.get((schemes, alternatives))
         if cached is None:
+            have = {s for s in schemes if self._credentials[AUTH_HEADERS[s][2]]}
+            if not any(have.issuperset(alt) for alt in alternatives or (schemes,)):
+                missing = next(AUTH_HEADERS[s][2] for s in (alternatives or (schemes,))[0] if s not in have)
+                raise RelaykitError(f"this call needs {missing}: pass {missing}= to the client or set {CREDENTIAL_ENV[missing]}")
             cached = {}
             for scheme in schemes:
-                name, template = AUTH_HEADERS[scheme]
-                cached[name] = template.format(key=self._api_key)
-            self._auth_cache[schemes] = cached
+                if scheme in have:
+                    name, template, setting = AUTH_HEADERS[scheme]
+                    cached[name] = template.format(key=self._credentials[setting])
+            self._auth_cache[(schemes, alternatives)] = cached
         return cached
 
     def _build_request(
@@ -218,9 +252,10 @@ class BaseClient:
         stream: bool,
         timeout: Timeout | NotGiven,
         accept: str = "application/json",
+        auth_any: tuple[tuple[str, ...], ...] = (),
     ) -> httpx.Request:
         merged_headers = {"user-agent": USER_AGENT, "accept": "text/event-stream" if stream else accept}
-        merged_headers.update(self._auth_headers(auth))
+        merged_headers.update(self._auth_headers(auth, auth_any))
         merged_headers.update(self.default_headers)
         if headers:
             merged_headers.update(headers)
@@ -355,7 +390,7 @@ class SyncAPIClient(BaseClient):
         request = self._build_request(
             self._http, op.method, path, query=query, headers=headers, payload=body,
             auth=op.auth, stream=streaming, timeout=args.get("timeout", NOT_GIVEN),
-            accept="*/*" if op.response_binary or op.response_text else "application/json",
+            accept="*/*" if op.response_binary or op.response_text else "application/json", auth_any=op.auth_any,
         )
         lazy = streaming or op.response_binary
         response = self._send(request, stream=lazy, billable=op.billable)
@@ -520,7 +555,7 @@ class AsyncAPIClient(BaseClient):
         request = self._build_request(
             self._http, op.method, path, query=query, headers=headers, payload=body,
             auth=op.auth, stream=streaming, timeout=args.get("timeout", NOT_GIVEN),
-            accept="*/*" if op.response_binary or op.response_text else "application/json",
+            accept="*/*" if op.response_binary or op.response_text else "application/json", auth_any=op.auth_any,
         )
         lazy = streaming or op.response_binary
         response = await self._send(request, stream=lazy, billable=op.billable)

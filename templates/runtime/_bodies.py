@@ -22,6 +22,7 @@ from ._errors import (
     error_in_body,
     html_title,
 )
+from ._models import error_list
 
 # Content encodings httpx decodes with the packages it finds installed.
 try:
@@ -60,7 +61,7 @@ def _not_utf8(body: bytes) -> bool:
 
 def recover(adapter: pydantic.TypeAdapter[Any], response: httpx.Response, body: bytes, exc: pydantic.ValidationError, expected: str) -> Any:
     """The value of a body that did not validate, or the error that says why there is none."""
-    errors = exc.errors(include_url=False)
+    errors = error_list(exc)
     json_invalid = errors[0]["type"] == "json_invalid"
     if json_invalid and body and not body.isspace() and _not_utf8(body):
         # Not UTF-8: decode it as the content type declares (UTF-8 by default), replacing
@@ -68,7 +69,7 @@ def recover(adapter: pydantic.TypeAdapter[Any], response: httpx.Response, body: 
         try:
             return adapter.validate_json(body.decode(response.charset_encoding or "utf-8", "replace"))
         except pydantic.ValidationError as again:
-            errors = again.errors(include_url=False)  # readable now: say what did not fit
+            errors = error_list(again)  # readable now: say what did not fit
         except LookupError:
             pass  # a charset Python does not know
     raise body_error(response, body, errors, expected) from None

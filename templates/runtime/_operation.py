@@ -117,6 +117,9 @@ class Operation:
     stream_param: str | None = None  # wire name of the body flag that turns streaming on
     stream_union: bool = False
     auth: tuple[str, ...] = ("bearer",)
+    # The spec's alternative requirements, when it offers several: the schemes of ``auth`` whose
+    # setting is configured are sent, and one alternative must be complete.
+    auth_any: tuple[tuple[str, ...], ...] = ()
     billable: bool = False  # never retried once it may have reached the server
     envelope: Any = None  # an _envelope.Envelope: in-body success code checked on 2xx bodies
 

@@ -16,9 +16,9 @@ import httpx
 MAX_REDIRECTS = 10
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
-# Headers that carry a credential. Any header whose name contains one of the markers counts
+# Headers that carry a credential (New-Api-User names the account an access token acts for). Any header whose name contains one of the markers counts
 # too, so a key a caller puts in default_headers under its own name is covered.
-CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "x-goog-api-key", "api-key", "cookie"})
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "x-goog-api-key", "api-key", "cookie", "new-api-user"})
 CREDENTIAL_MARKERS = ("auth", "key", "token", "secret", "session", "cookie", "password")
 
 # Headers that describe the connection or the old body, recomputed for the new request.

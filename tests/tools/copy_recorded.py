@@ -1,6 +1,7 @@
 """Copy the recorded payloads of the families the spec covers from ../shared/recorded into
 tests/fixtures/recorded, with a manifest of what each file is. Run once per new family; the
-tests read only the copies, so they pass without ../shared."""
+tests read only the copies, so they pass without ../shared. Another source directory may be
+given as the first argument."""
 
 from __future__ import annotations
 
@@ -15,13 +16,12 @@ TARGET = ROOT / "tests" / "fixtures" / "recorded"
 
 FAMILIES = {
     "chat", "completions", "embeddings", "models", "responses", "responses-stream", "claude", "claude-stream",
-    "gemini", "errors", "images", "ideogram", "audio", "rerank", "midjourney", "suno",
+    "gemini", "errors", "images", "ideogram", "audio", "rerank", "midjourney", "suno", "tokens",
 }
 # Payloads of endpoints the spec does not describe (yet).
 SKIP = {
     "chat/oai-chat-stored-get.json",
     "chat/oai-chat-stored-list.json",
-    "models/newapi-user-models-by-channel.json",
     "models/oai-model-delete.json",
     "errors/oai-eval-api-error.json",
     "errors/oai-realtime-error-event.json",
@@ -38,6 +38,8 @@ SCHEMA = {
     "ideogram/ideogram-generate-unsafe-image.json": "IdeogramImagesResponse",
     "ideogram/ideogram-v3-inpaint-response.json": "IdeogramImagesResponse",
     "ideogram/ideogram-v3-inpaint.request.json": "IdeogramEditV3Request",
+    "tokens/newapi-task-self-list.json": "TaskLogListResponse",  # /api/task/self: the task log's shape
+    "tokens/newapi-token-usage-no-auth.json": "AccountResult",  # the refusal, in the other envelope
 }
 
 
@@ -51,6 +53,9 @@ NORMALISED = {
 
 
 def main() -> int:
+    global SOURCE
+    if len(sys.argv) > 1:
+        SOURCE = Path(sys.argv[1])
     manifest = json.loads((SOURCE / "manifest.json").read_text(encoding="utf-8"))
     kept = []
     for entry in manifest:

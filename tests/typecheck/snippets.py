@@ -184,6 +184,29 @@ async def midjourney_async(client: relaykit.AsyncClient) -> None:
     assert_type(again, types.MidjourneyTask)
 
 
+def account() -> int:
+    client = relaykit.Client(gateway="key4u", access_token="token", user_id=42)
+    page = client.tokens.list(page_size=50, keyword="ci")
+    assert_type(page, relaykit.SyncPage[types.Token])
+    assert_type(page.items, list[types.Token])
+    names = [key.name for key in page]
+    for later in page.iter_pages():
+        assert_type(later, relaykit.SyncPage[types.Token])
+    me = client.user.retrieve()
+    assert_type(me, types.UserResponse)
+    usage = client.usage.token()
+    left = usage.data.total_available if usage.data else None
+    for entry in client.logs.usage(model_name="gpt-4o-mini"):
+        assert_type(entry, types.UsageLog)
+    return len(names) + (left or 0)
+
+
+async def account_async(client: relaykit.AsyncClient) -> list[int | None]:
+    page = await client.tokens.list()
+    assert_type(page, relaykit.AsyncPage[types.Token])
+    return [key.id async for key in page]
+
+
 def main() -> None:
     client = relaykit.Client(gateway="key4u", max_retries=3)
     fast = client.with_options(timeout=10.0)

@@ -41,6 +41,7 @@ _GENERATE_CONTENT = Operation(
     ),
     response_model=types.GenerateContentResponse,
     auth=("x-goog-api-key", "bearer"),
+    auth_any=(("x-goog-api-key",), ("bearer",)),
 )
 
 _STREAM_GENERATE_CONTENT = Operation(
@@ -69,6 +70,7 @@ _STREAM_GENERATE_CONTENT = Operation(
     stream_protocol="gemini",
     stream_event=types.GenerateContentResponse,
     auth=("x-goog-api-key", "bearer"),
+    auth_any=(("x-goog-api-key",), ("bearer",)),
 )
 
 _EMBED_CONTENT = Operation(
@@ -90,6 +92,7 @@ _EMBED_CONTENT = Operation(
     ),
     response_model=types.GeminiEmbedContentResponse,
     auth=("x-goog-api-key", "bearer"),
+    auth_any=(("x-goog-api-key",), ("bearer",)),
 )
 
 _BATCH_EMBED_CONTENTS = Operation(
@@ -106,6 +109,7 @@ _BATCH_EMBED_CONTENTS = Operation(
     ),
     response_model=types.GeminiBatchEmbedContentsResponse,
     auth=("x-goog-api-key", "bearer"),
+    auth_any=(("x-goog-api-key",), ("bearer",)),
 )
 
 _COUNT_TOKENS = Operation(
@@ -125,6 +129,7 @@ _COUNT_TOKENS = Operation(
     ),
     response_model=types.GeminiCountTokensResponse,
     auth=("x-goog-api-key", "bearer"),
+    auth_any=(("x-goog-api-key",), ("bearer",)),
 )
 
 _LIST_GEMINI_MODELS = Operation(
@@ -137,6 +142,7 @@ _LIST_GEMINI_MODELS = Operation(
     ),
     response_model=types.ListGeminiModelsResponse,
     auth=("x-goog-api-key", "bearer"),
+    auth_any=(("x-goog-api-key",), ("bearer",)),
 )
 
 

@@ -62,6 +62,7 @@ _CREATE_MESSAGE = Operation(
     stream_param="stream",
     stream_union=True,
     auth=("x-api-key", "bearer"),
+    auth_any=(("x-api-key",), ("bearer",)),
 )
 
 _COUNT_MESSAGE_TOKENS = Operation(
@@ -90,6 +91,7 @@ _COUNT_MESSAGE_TOKENS = Operation(
     ),
     response_model=types.MessageTokensCount,
     auth=("x-api-key", "bearer"),
+    auth_any=(("x-api-key",), ("bearer",)),
 )
 
 

@@ -5,7 +5,7 @@ from typing import Annotated, Literal, TypeAlias
 
 from pydantic import Field
 
-from .._models import BaseModel, OpenUnion, UnknownVariant
+from .._models import BaseModel
 
 
 class CreateImageEditJsonRequest(BaseModel):
@@ -680,10 +680,9 @@ class ImagesResponse(BaseModel):
 
 # Named unions of the spec.
 ImageGenerationStreamEvent: TypeAlias = Annotated[
-    ImageGenerationPartialImageEvent | ImageGenerationCompletedEvent | UnknownVariant,
-    OpenUnion("type"),
+    ImageGenerationPartialImageEvent | ImageGenerationCompletedEvent, Field(discriminator="type")
 ]
 
 ImageEditStreamEvent: TypeAlias = Annotated[
-    ImageEditPartialImageEvent | ImageEditCompletedEvent | UnknownVariant, OpenUnion("type")
+    ImageEditPartialImageEvent | ImageEditCompletedEvent, Field(discriminator="type")
 ]

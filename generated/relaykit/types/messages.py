@@ -2171,9 +2171,8 @@ MessageStreamEvent: TypeAlias = Annotated[
     | MessageDeltaEvent
     | MessageStopEvent
     | MessagePingEvent
-    | MessageErrorEvent
-    | UnknownVariant,
-    OpenUnion("type"),
+    | MessageErrorEvent,
+    Field(discriminator="type"),
 ]
 
 ContentBlockDelta: TypeAlias = Annotated[

@@ -5930,7 +5930,6 @@ ResponseStreamEvent: TypeAlias = Annotated[
     | ResponseShellCallCommandDoneEvent
     | ResponseShellCallOutputContentDeltaEvent
     | ResponseShellCallOutputContentDoneEvent
-    | ResponseErrorEvent
-    | UnknownVariant,
-    OpenUnion("type"),
+    | ResponseErrorEvent,
+    Field(discriminator="type"),
 ]
