@@ -27,7 +27,7 @@ from ._errors import (
     is_quota_error,
     status_error,
 )
-from ._redirects import MAX_REDIRECTS, RedirectError, redirect_request
+from ._redirects import MAX_REDIRECTS, RedirectError, redirect_request, register_credentials
 from ._types import NOT_GIVEN, NotGiven, Timeout
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ AUTH_HEADERS = {
     "access-token": ("authorization", "Bearer {key}", "access_token"),
     "new-api-user": ("new-api-user", "{key}", "user_id"),
 }
+register_credentials(header for header, _, _ in AUTH_HEADERS.values())
 # Where each setting comes from when the constructor is not given it.
 CREDENTIAL_ENV = {"api_key": API_KEY_ENV, "access_token": ACCESS_TOKEN_ENV, "user_id": USER_ID_ENV}
 LARGE_BODY = 32 * 1024

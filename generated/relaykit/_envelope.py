@@ -2,7 +2,7 @@
 """In-body success codes (``x-relaykit-envelope``) and JSON pointers into response bodies.
 
 Some gateways answer HTTP 200 for a refused request and say so in a code inside the body
-(Midjourney's ``{"code": 24, "description": ...}``). An operation whose spec declares where the
+(``{"code": 24, "description": ...}``). An operation whose spec declares where the
 code is and which values mean success has every 200 body checked before it is parsed.
 """
 

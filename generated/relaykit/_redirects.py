@@ -10,30 +10,32 @@ other request that leaves the gateway, such as downloading a result file from a 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import httpx
 
 MAX_REDIRECTS = 10
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
-# Headers that carry a credential (New-Api-User names the account an access token acts for). Any header whose name contains one of the markers counts
-# too, so a key a caller puts in default_headers under its own name is covered.
-CREDENTIAL_HEADERS = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "x-api-key",
-        "x-goog-api-key",
-        "api-key",
-        "cookie",
-        "new-api-user",
-    }
-)
+# Headers that carry a credential. Any header whose name contains one of the markers counts
+# too, so a key a caller puts in default_headers under its own name is covered; so does every
+# header a security scheme of the spec puts on a request (registered by the client).
+CREDENTIAL_HEADERS = {
+    "authorization",
+    "proxy-authorization",
+    "x-api-key",
+    "x-goog-api-key",
+    "api-key",
+    "cookie",
+}
 CREDENTIAL_MARKERS = ("auth", "key", "token", "secret", "session", "cookie", "password")
 
 # Headers that describe the connection or the old body, recomputed for the new request.
 _HOP_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "content-type"})
+
+
+def register_credentials(names: Iterable[str]) -> None:
+    CREDENTIAL_HEADERS.update(name.lower() for name in names)
 
 
 def is_credential(name: str) -> bool:

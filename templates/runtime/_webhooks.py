@@ -1,6 +1,5 @@
-"""Webhook bodies: the task a gateway posts to a callback URL (Midjourney's ``notifyHook``,
-Suno's ``callback_url``...) is the same object its fetch operation answers, so it parses into
-the same typed model."""
+"""Webhook bodies: the task a gateway posts to the callback URL given at submission is the same
+object its fetch operation answers, so it parses into the same typed model."""
 
 from __future__ import annotations
 
@@ -17,7 +16,7 @@ T = TypeVar("T")
 
 def parse_webhook(model: type[T], body: bytes | bytearray | str | Mapping[str, Any] | list[Any]) -> T:
     """Parse a webhook body (the raw bytes or text of the request, or the already decoded
-    JSON) into ``model``, e.g. ``relaykit.parse_webhook(relaykit.types.MidjourneyTask, body)``.
+    JSON) into ``model``, e.g. ``relaykit.parse_webhook(relaykit.types.<FetchResult>, body)``.
     Raises WebhookError, carrying the body, when it is not JSON or does not fit."""
     if isinstance(body, (bytes, bytearray, str)):
         raw = bytes(body, "utf-8") if isinstance(body, str) else bytes(body)
