@@ -25,7 +25,10 @@ if TYPE_CHECKING:
     from .resources.moderations import AsyncModerations, Moderations
     from .resources.rerank import AsyncRerank, Rerank
     from .resources.responses import AsyncResponses, Responses
+    from .resources.sora import AsyncSora, Sora
     from .resources.suno import AsyncSuno, Suno
+    from .resources.video import AsyncVideo, Video
+    from .resources.videos import AsyncVideos, Videos
 
 __all__ = ["Client", "AsyncClient", "GATEWAYS"]
 
@@ -159,6 +162,24 @@ class Client(SyncAPIClient):
 
         return Suno(self)
 
+    @cached_property
+    def video(self) -> Video:
+        from .resources.video import Video
+
+        return Video(self)
+
+    @cached_property
+    def videos(self) -> Videos:
+        from .resources.videos import Videos
+
+        return Videos(self)
+
+    @cached_property
+    def sora(self) -> Sora:
+        from .resources.sora import Sora
+
+        return Sora(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -282,3 +303,21 @@ class AsyncClient(AsyncAPIClient):
         from .resources.suno import AsyncSuno
 
         return AsyncSuno(self)
+
+    @cached_property
+    def video(self) -> AsyncVideo:
+        from .resources.video import AsyncVideo
+
+        return AsyncVideo(self)
+
+    @cached_property
+    def videos(self) -> AsyncVideos:
+        from .resources.videos import AsyncVideos
+
+        return AsyncVideos(self)
+
+    @cached_property
+    def sora(self) -> AsyncSora:
+        from .resources.sora import AsyncSora
+
+        return AsyncSora(self)

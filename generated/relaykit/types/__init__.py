@@ -20,9 +20,11 @@ if TYPE_CHECKING:
     from .midjourney import *  # noqa: F403
     from .models import *  # noqa: F403
     from .moderations import *  # noqa: F403
+    from .openai import *  # noqa: F403
     from .rerank import *  # noqa: F403
     from .responses import *  # noqa: F403
     from .suno import *  # noqa: F403
+    from .unified import *  # noqa: F403
 
 _MODULE_OF = {
     "Base64ImageSource": "messages",
@@ -224,6 +226,10 @@ _MODULE_OF = {
     "GeminiVoiceConfig": "gemini",
     "GenerateContentRequest": "gemini",
     "GenerateContentResponse": "gemini",
+    "GrokMediaUrl": "openai",
+    "GrokVideoEditRequest": "openai",
+    "GrokVideoRequest": "openai",
+    "GrokVideoSubmitted": "openai",
     "IdeogramColorPalette": "ideogram",
     "IdeogramColorPaletteMember": "ideogram",
     "IdeogramDescribeRequest": "ideogram",
@@ -492,6 +498,8 @@ _MODULE_OF = {
     "ServerToolUseBlock": "messages",
     "ServerToolUseBlockParam": "messages",
     "SignatureDelta": "messages",
+    "SoraCharacter": "openai",
+    "SoraCharacterRequest": "openai",
     "SpeechAudioDeltaEvent": "audio",
     "SpeechAudioDoneEvent": "audio",
     "SpeechStreamEvent": "audio",
@@ -564,7 +572,22 @@ _MODULE_OF = {
     "TranscriptionUsage": "audio",
     "TranscriptionWord": "audio",
     "Translation": "audio",
+    "UnifiedVideoError": "unified",
+    "UnifiedVideoRequest": "unified",
+    "UnifiedVideoTask": "unified",
     "UrlSource": "messages",
+    "Video": "openai",
+    "VideoCharacterRequest": "openai",
+    "VideoCreateJsonRequest": "openai",
+    "VideoCreateRequest": "openai",
+    "VideoDeleted": "openai",
+    "VideoError": "openai",
+    "VideoExtendRequest": "unified",
+    "VideoList": "openai",
+    "VideoReference": "openai",
+    "VideoRemixRequest": "openai",
+    "VideoTaskRequest": "unified",
+    "VideoTaskStatus": "unified",
     "WebFetchResultBlock": "messages",
     "WebFetchServerTool": "messages",
     "WebFetchToolResultBlock": "messages",
@@ -575,6 +598,7 @@ _MODULE_OF = {
     "WebSearchToolResultBlockParam": "messages",
     "WebSearchToolResultError": "messages",
     "WebSearchUserLocation": "messages",
+    "XaiVideoResult": "openai",
 }
 
 __all__ = [
@@ -777,6 +801,10 @@ __all__ = [
     "GeminiVoiceConfig",
     "GenerateContentRequest",
     "GenerateContentResponse",
+    "GrokMediaUrl",
+    "GrokVideoEditRequest",
+    "GrokVideoRequest",
+    "GrokVideoSubmitted",
     "IdeogramColorPalette",
     "IdeogramColorPaletteMember",
     "IdeogramDescribeRequest",
@@ -1045,6 +1073,8 @@ __all__ = [
     "ServerToolUseBlock",
     "ServerToolUseBlockParam",
     "SignatureDelta",
+    "SoraCharacter",
+    "SoraCharacterRequest",
     "SpeechAudioDeltaEvent",
     "SpeechAudioDoneEvent",
     "SpeechStreamEvent",
@@ -1117,7 +1147,22 @@ __all__ = [
     "TranscriptionUsage",
     "TranscriptionWord",
     "Translation",
+    "UnifiedVideoError",
+    "UnifiedVideoRequest",
+    "UnifiedVideoTask",
     "UrlSource",
+    "Video",
+    "VideoCharacterRequest",
+    "VideoCreateJsonRequest",
+    "VideoCreateRequest",
+    "VideoDeleted",
+    "VideoError",
+    "VideoExtendRequest",
+    "VideoList",
+    "VideoReference",
+    "VideoRemixRequest",
+    "VideoTaskRequest",
+    "VideoTaskStatus",
     "WebFetchResultBlock",
     "WebFetchServerTool",
     "WebFetchToolResultBlock",
@@ -1128,6 +1173,7 @@ __all__ = [
     "WebSearchToolResultBlockParam",
     "WebSearchToolResultError",
     "WebSearchUserLocation",
+    "XaiVideoResult",
 ]
 
 
