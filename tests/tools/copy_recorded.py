@@ -1,6 +1,7 @@
 """Copy the recorded payloads of the families the spec covers from ../shared/recorded into
 tests/fixtures/recorded, with a manifest of what each file is. Run once per new family; the
-tests read only the copies, so they pass without ../shared."""
+tests read only the copies, so they pass without ../shared. An argument names another source
+directory."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ TARGET = ROOT / "tests" / "fixtures" / "recorded"
 
 FAMILIES = {
     "chat", "completions", "embeddings", "models", "responses", "responses-stream", "claude", "claude-stream",
-    "gemini", "errors", "images", "ideogram", "audio", "rerank", "midjourney", "suno",
+    "gemini", "errors", "images", "ideogram", "audio", "rerank", "midjourney", "suno", "video",
 }
 # Payloads of endpoints the spec does not describe (yet).
 SKIP = {
@@ -26,6 +27,10 @@ SKIP = {
     "errors/oai-eval-api-error.json",
     "errors/oai-realtime-error-event.json",
     "images/oai-images-generate-stream.jsonl",  # image SSE streams are not a typed stream yet
+    "video/key4u-kling-style-submit-response.json",  # Kling video is not described yet
+    "video/kling-task-processing.json",
+    "video/kling-task-succeed.json",
+    "video/relay-kling-task-fetch-wrapped.json",
 }
 # Payloads whose schema is not the one of their operation's success response.
 SCHEMA = {
@@ -51,7 +56,8 @@ NORMALISED = {
 
 
 def main() -> int:
-    manifest = json.loads((SOURCE / "manifest.json").read_text(encoding="utf-8"))
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else SOURCE
+    manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
     kept = []
     for entry in manifest:
         if entry["family"] not in FAMILIES or entry["file"] in SKIP:
@@ -65,7 +71,7 @@ def main() -> int:
             item["normalised"] = True
         target = TARGET / entry["file"]
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SOURCE / entry["file"], target)
+        shutil.copyfile(source / entry["file"], target)
         kept.append(item)
     (TARGET / "manifest.json").write_text(json.dumps(kept, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"copied {len(kept)} payloads into {TARGET.relative_to(ROOT)}")
