@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .resources.completions import AsyncCompletions, Completions
     from .resources.embeddings import AsyncEmbeddings, Embeddings
     from .resources.gemini import AsyncGemini, Gemini
+    from .resources.grok import AsyncGrok, Grok
     from .resources.ideogram import AsyncIdeogram, Ideogram
     from .resources.images import AsyncImages, Images
     from .resources.messages import AsyncMessages, Messages
@@ -180,6 +181,12 @@ class Client(SyncAPIClient):
 
         return Sora(self)
 
+    @cached_property
+    def grok(self) -> Grok:
+        from .resources.grok import Grok
+
+        return Grok(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -321,3 +328,9 @@ class AsyncClient(AsyncAPIClient):
         from .resources.sora import AsyncSora
 
         return AsyncSora(self)
+
+    @cached_property
+    def grok(self) -> AsyncGrok:
+        from .resources.grok import AsyncGrok
+
+        return AsyncGrok(self)

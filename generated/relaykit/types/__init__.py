@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .completions import *  # noqa: F403
     from .embeddings import *  # noqa: F403
     from .gemini import *  # noqa: F403
+    from .grok import *  # noqa: F403
     from .ideogram import *  # noqa: F403
     from .images import *  # noqa: F403
     from .messages import *  # noqa: F403
@@ -228,6 +229,7 @@ _MODULE_OF = {
     "GenerateContentResponse": "gemini",
     "GrokMediaUrl": "openai",
     "GrokVideoEditRequest": "openai",
+    "GrokVideoJob": "grok",
     "GrokVideoRequest": "openai",
     "GrokVideoSubmitted": "openai",
     "IdeogramColorPalette": "ideogram",
@@ -803,6 +805,7 @@ __all__ = [
     "GenerateContentResponse",
     "GrokMediaUrl",
     "GrokVideoEditRequest",
+    "GrokVideoJob",
     "GrokVideoRequest",
     "GrokVideoSubmitted",
     "IdeogramColorPalette",
