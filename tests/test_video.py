@@ -180,3 +180,35 @@ def test_content_refuses_an_unknown_variant_before_the_network(server: FakeTaskS
         c.videos.content("video_9", variant="poster")
     assert "variant" in str(info.value)
     assert server.paths() == []
+
+
+def minimax(status: str, **more: Any) -> dict[str, Any]:
+    return {"task_id": "m-1", "status": status, "base_resp": {"status_code": 0, "status_msg": "success"}, **more}
+
+
+def test_minimax_waits_from_queueing_to_success_and_gives_the_file_id(server: FakeTaskServer, clock: FakeClock) -> None:
+    server.submit_prefixes = ("/minimax/v1/video_generation",)
+    server.fetch_prefixes = ("/minimax/v1/query/video_generation",)
+    server.submit = (200, {}, {"task_id": "m-1", "base_resp": {"status_code": 0, "status_msg": "success"}})
+    server.fetches = answers(minimax("Queueing"), minimax("Processing"), minimax("Success", file_id="f-9"))
+    with client(server) as c:
+        task = c.minimax.videos.create_and_wait(model="MiniMax-Hailuo-02", prompt="a girl grows up", duration=6)
+    assert task.file_id == "f-9"
+    assert server.paths()[1:] == ["GET /minimax/v1/query/video_generation?task_id=m-1"] * 3
+
+
+def test_minimax_refusal_in_base_resp_is_an_envelope_error_before_any_fetch(server: FakeTaskServer, clock: FakeClock) -> None:
+    server.submit_prefixes = ("/minimax/v1/video_generation",)
+    server.submit = (200, {}, {"task_id": "", "base_resp": {"status_code": 1008, "status_msg": "insufficient balance"}})
+    with client(server) as c, pytest.raises(relaykit.EnvelopeError) as info:
+        c.minimax.videos.create_and_wait(model="MiniMax-Hailuo-02", prompt="x")
+    assert info.value.code == 1008 and "insufficient balance" in str(info.value)
+    assert server.paths() == ["POST /minimax/v1/video_generation"]
+
+
+def test_minimax_failed_task_raises(server: FakeTaskServer, clock: FakeClock) -> None:
+    server.fetch_prefixes = ("/minimax/v1/query/video_generation",)
+    server.fetches = answers(minimax("Fail"))
+    with client(server) as c, pytest.raises(relaykit.TaskFailedError) as info:
+        c.minimax.videos.wait("m-1")
+    assert info.value.task_id == "m-1" and info.value.status == "Fail"

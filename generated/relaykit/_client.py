@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .resources.images import AsyncImages, Images
     from .resources.messages import AsyncMessages, Messages
     from .resources.midjourney import AsyncMidjourney, Midjourney
+    from .resources.minimax import AsyncMinimax, Minimax
     from .resources.models import AsyncModels, Models
     from .resources.moderations import AsyncModerations, Moderations
     from .resources.rerank import AsyncRerank, Rerank
@@ -187,6 +188,12 @@ class Client(SyncAPIClient):
 
         return Grok(self)
 
+    @cached_property
+    def minimax(self) -> Minimax:
+        from .resources.minimax import Minimax
+
+        return Minimax(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -334,3 +341,9 @@ class AsyncClient(AsyncAPIClient):
         from .resources.grok import AsyncGrok
 
         return AsyncGrok(self)
+
+    @cached_property
+    def minimax(self) -> AsyncMinimax:
+        from .resources.minimax import AsyncMinimax
+
+        return AsyncMinimax(self)

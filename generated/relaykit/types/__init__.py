@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .images import *  # noqa: F403
     from .messages import *  # noqa: F403
     from .midjourney import *  # noqa: F403
+    from .minimax import *  # noqa: F403
     from .models import *  # noqa: F403
     from .moderations import *  # noqa: F403
     from .openai import *  # noqa: F403
@@ -308,6 +309,12 @@ _MODULE_OF = {
     "MidjourneyUploadResponse": "midjourney",
     "MidjourneyUrl": "midjourney",
     "MidjourneyVideoRequest": "midjourney",
+    "MinimaxBaseResp": "minimax",
+    "MinimaxFile": "minimax",
+    "MinimaxFileResponse": "minimax",
+    "MinimaxVideoRequest": "minimax",
+    "MinimaxVideoSubmitted": "minimax",
+    "MinimaxVideoTask": "minimax",
     "Model": "models",
     "ModelList": "models",
     "ModerationCategories": "moderations",
@@ -884,6 +891,12 @@ __all__ = [
     "MidjourneyUploadResponse",
     "MidjourneyUrl",
     "MidjourneyVideoRequest",
+    "MinimaxBaseResp",
+    "MinimaxFile",
+    "MinimaxFileResponse",
+    "MinimaxVideoRequest",
+    "MinimaxVideoSubmitted",
+    "MinimaxVideoTask",
     "Model",
     "ModelList",
     "ModerationCategories",
