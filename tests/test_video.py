@@ -212,3 +212,16 @@ def test_minimax_failed_task_raises(server: FakeTaskServer, clock: FakeClock) ->
     with client(server) as c, pytest.raises(relaykit.TaskFailedError) as info:
         c.minimax.videos.wait("m-1")
     assert info.value.task_id == "m-1" and info.value.status == "Fail"
+
+
+def test_minimax_speech_task_numeric_ids_and_the_file_lookup(server: FakeTaskServer, clock: FakeClock) -> None:
+    # The asynchronous speech API sends its ids as JSON numbers.
+    server.submit_prefixes = ("/minimax/v1/t2a_async_v2",)
+    server.fetch_prefixes = ("/minimax/v1/query/t2a_async_query_v2",)
+    ok = {"status_code": 0, "status_msg": "success"}
+    server.submit = (200, {}, {"task_id": 95157322514444, "base_resp": ok})
+    server.fetches = answers({"task_id": 95157322514444, "status": "Processing", "base_resp": ok}, {"task_id": 95157322514444, "status": "Success", "file_id": 777, "base_resp": ok})
+    with client(server) as c:
+        task = c.minimax.speech_tasks.create_and_wait(model="speech-02-hd", text="hello", voice_setting={"voice_id": "male-qn-qingse"})
+    assert task.file_id == 777
+    assert server.paths()[1] == "GET /minimax/v1/query/t2a_async_query_v2?task_id=95157322514444"

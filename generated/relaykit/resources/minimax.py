@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
-from typing import cast
+from typing import Any, cast
 
 from .. import types
 from .._envelope import Envelope
+from .._files import FileInput
 from .._operation import Body, Operation, Param
 from .._resource import (
     AsyncResource,
@@ -25,6 +26,12 @@ __all__ = [
     "AsyncMinimaxVideos",
     "MinimaxFiles",
     "AsyncMinimaxFiles",
+    "MinimaxSpeech",
+    "AsyncMinimaxSpeech",
+    "MinimaxSpeechTasks",
+    "AsyncMinimaxSpeechTasks",
+    "MinimaxVoices",
+    "AsyncMinimaxVoices",
 ]
 
 _CREATE_MINIMAX_VIDEO = Operation(
@@ -71,6 +78,137 @@ _GET_MINIMAX_FILE = Operation(
     envelope=Envelope("/base_resp/status_code", "/base_resp/status_msg", (0,)),
 )
 
+_UPLOAD_MINIMAX_FILE = Operation(
+    method="POST",
+    path="/minimax/v1/files",
+    bodies=(
+        Body(
+            "multipart/form-data",
+            types.MinimaxFileUploadRequest,
+            (
+                Param("purpose", "purpose"),
+                Param("file", "file", file=True),
+            ),
+        ),
+    ),
+    response_model=types.MinimaxFileResponse,
+    auth=("bearer",),
+    envelope=Envelope("/base_resp/status_code", "/base_resp/status_msg", (0,)),
+)
+
+_CREATE_MINIMAX_SPEECH = Operation(
+    method="POST",
+    path="/minimax/v1/t2a_v2",
+    bodies=(
+        Body(
+            "application/json",
+            types.MinimaxSpeechRequest,
+            (
+                Param("model", "model"),
+                Param("text", "text"),
+                Param("text_file_id", "text_file_id"),
+                Param("language_boost", "language_boost"),
+                Param("voice_setting", "voice_setting"),
+                Param("audio_setting", "audio_setting"),
+                Param("pronunciation_dict", "pronunciation_dict"),
+                Param("timber_weights", "timber_weights"),
+                Param("voice_modify", "voice_modify"),
+                Param("subtitle_enable", "subtitle_enable"),
+                Param("output_format", "output_format"),
+                Param("aigc_watermark", "aigc_watermark"),
+            ),
+        ),
+    ),
+    response_model=types.MinimaxSpeechResponse,
+    auth=("bearer",),
+    envelope=Envelope("/base_resp/status_code", "/base_resp/status_msg", (0,)),
+)
+
+_CREATE_MINIMAX_SPEECH_TASK = Operation(
+    method="POST",
+    path="/minimax/v1/t2a_async_v2",
+    bodies=(
+        Body(
+            "application/json",
+            types.MinimaxSpeechRequest,
+            (
+                Param("model", "model"),
+                Param("text", "text"),
+                Param("text_file_id", "text_file_id"),
+                Param("language_boost", "language_boost"),
+                Param("voice_setting", "voice_setting"),
+                Param("audio_setting", "audio_setting"),
+                Param("pronunciation_dict", "pronunciation_dict"),
+                Param("timber_weights", "timber_weights"),
+                Param("voice_modify", "voice_modify"),
+                Param("subtitle_enable", "subtitle_enable"),
+                Param("output_format", "output_format"),
+                Param("aigc_watermark", "aigc_watermark"),
+            ),
+        ),
+    ),
+    response_model=types.MinimaxSpeechTaskSubmitted,
+    auth=("bearer",),
+    billable=True,
+    envelope=Envelope("/base_resp/status_code", "/base_resp/status_msg", (0,)),
+)
+
+_GET_MINIMAX_SPEECH_TASK = Operation(
+    method="GET",
+    path="/minimax/v1/query/t2a_async_query_v2",
+    query_params=(Param("task_id", "task_id", kind="string"),),
+    response_model=types.MinimaxSpeechTask,
+    auth=("bearer",),
+    envelope=Envelope("/base_resp/status_code", "/base_resp/status_msg", (0,)),
+)
+
+_CLONE_MINIMAX_VOICE = Operation(
+    method="POST",
+    path="/minimax/v1/voice_clone",
+    bodies=(
+        Body(
+            "application/json",
+            types.MinimaxVoiceCloneRequest,
+            (
+                Param("file_id", "file_id"),
+                Param("voice_id", "voice_id"),
+                Param("clone_prompt", "clone_prompt"),
+                Param("text", "text"),
+                Param("model", "model"),
+                Param("language_boost", "language_boost"),
+                Param("need_noise_reduction", "need_noise_reduction"),
+                Param("need_volume_normalization", "need_volume_normalization"),
+                Param("aigc_watermark", "aigc_watermark"),
+            ),
+        ),
+    ),
+    response_model=types.MinimaxVoiceCloneResponse,
+    auth=("bearer",),
+    billable=True,
+    envelope=Envelope("/base_resp/status_code", "/base_resp/status_msg", (0,)),
+)
+
+_DESIGN_MINIMAX_VOICE = Operation(
+    method="POST",
+    path="/minimax/v1/voice_design",
+    bodies=(
+        Body(
+            "application/json",
+            types.MinimaxVoiceDesignRequest,
+            (
+                Param("prompt", "prompt"),
+                Param("preview_text", "preview_text"),
+                Param("voice_id", "voice_id"),
+                Param("aigc_watermark", "aigc_watermark"),
+            ),
+        ),
+    ),
+    response_model=types.MinimaxVoiceDesignResponse,
+    auth=("bearer",),
+    billable=True,
+    envelope=Envelope("/base_resp/status_code", "/base_resp/status_msg", (0,)),
+)
+
 _GET_MINIMAX_VIDEO_POLL = Poll(
     fetch=_GET_MINIMAX_VIDEO,
     fetch_arg="task_id",
@@ -81,6 +219,18 @@ _GET_MINIMAX_VIDEO_POLL = Poll(
     error=None,
     timeout=1800.0,
     interval=10.0,
+)
+
+_GET_MINIMAX_SPEECH_TASK_POLL = Poll(
+    fetch=_GET_MINIMAX_SPEECH_TASK,
+    fetch_arg="task_id",
+    status="/status",
+    succeeded=("Success",),
+    failed=("Failed", "Expired"),
+    progress=None,
+    error=None,
+    timeout=1800.0,
+    interval=5.0,
 )
 
 
@@ -95,6 +245,18 @@ class Minimax(SyncResource):
     def files(self) -> MinimaxFiles:
         return MinimaxFiles(self._client)
 
+    @cached_property
+    def speech(self) -> MinimaxSpeech:
+        return MinimaxSpeech(self._client)
+
+    @cached_property
+    def speech_tasks(self) -> MinimaxSpeechTasks:
+        return MinimaxSpeechTasks(self._client)
+
+    @cached_property
+    def voices(self) -> MinimaxVoices:
+        return MinimaxVoices(self._client)
+
 
 class AsyncMinimax(AsyncResource):
     """``client.minimax``."""
@@ -106,6 +268,18 @@ class AsyncMinimax(AsyncResource):
     @cached_property
     def files(self) -> AsyncMinimaxFiles:
         return AsyncMinimaxFiles(self._client)
+
+    @cached_property
+    def speech(self) -> AsyncMinimaxSpeech:
+        return AsyncMinimaxSpeech(self._client)
+
+    @cached_property
+    def speech_tasks(self) -> AsyncMinimaxSpeechTasks:
+        return AsyncMinimaxSpeechTasks(self._client)
+
+    @cached_property
+    def voices(self) -> AsyncMinimaxVoices:
+        return AsyncMinimaxVoices(self._client)
 
 
 class MinimaxVideos(SyncResource):
@@ -436,10 +610,33 @@ class MinimaxFiles(SyncResource):
         """
         return cast("types.MinimaxFileResponse", self._client._call(_GET_MINIMAX_FILE, locals()))
 
+    def create(
+        self,
+        *,
+        purpose: str,
+        file: FileInput,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.MinimaxFileResponse:
+        """Upload a file to MiniMax
+
+        Uploads an audio sample for voice cloning (`purpose` voice_clone: mp3, m4a or wav, 10 s to
+        5 min; prompt_audio: under 8 s) or a text for long speech synthesis; at most 20 MB.
+        Answers with the file's `file_id`.
+
+        Args:
+          purpose: voice_clone, prompt_audio or t2a_async_input.
+          file: (see the spec)
+        """
+        return cast("types.MinimaxFileResponse", self._client._call(_UPLOAD_MINIMAX_FILE, locals()))
+
 
 class MinimaxFilesWithRawResponse:
     def __init__(self, resource: MinimaxFiles) -> None:
         self.retrieve = to_raw(resource.retrieve)
+        self.create = to_raw(resource.create)
 
 
 class AsyncMinimaxFiles(AsyncResource):
@@ -470,7 +667,651 @@ class AsyncMinimaxFiles(AsyncResource):
             "types.MinimaxFileResponse", await self._client._call(_GET_MINIMAX_FILE, locals())
         )
 
+    async def create(
+        self,
+        *,
+        purpose: str,
+        file: FileInput,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.MinimaxFileResponse:
+        """Upload a file to MiniMax
+
+        Uploads an audio sample for voice cloning (`purpose` voice_clone: mp3, m4a or wav, 10 s to
+        5 min; prompt_audio: under 8 s) or a text for long speech synthesis; at most 20 MB.
+        Answers with the file's `file_id`.
+
+        Args:
+          purpose: voice_clone, prompt_audio or t2a_async_input.
+          file: (see the spec)
+        """
+        return cast(
+            "types.MinimaxFileResponse", await self._client._call(_UPLOAD_MINIMAX_FILE, locals())
+        )
+
 
 class AsyncMinimaxFilesWithRawResponse:
     def __init__(self, resource: AsyncMinimaxFiles) -> None:
         self.retrieve = to_raw_async(resource.retrieve)
+        self.create = to_raw_async(resource.create)
+
+
+class MinimaxSpeech(SyncResource):
+    """``client.minimax.speech``."""
+
+    @cached_property
+    def with_raw_response(self) -> MinimaxSpeechWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return MinimaxSpeechWithRawResponse(self)
+
+    def create(
+        self,
+        *,
+        model: str,
+        text: str | NotGiven = NOT_GIVEN,
+        text_file_id: int | NotGiven = NOT_GIVEN,
+        language_boost: str | NotGiven = NOT_GIVEN,
+        voice_setting: types.MinimaxVoiceSetting | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        audio_setting: types.MinimaxAudioSetting | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        pronunciation_dict: types.MinimaxPronunciation | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        timber_weights: Sequence[types.MinimaxVoiceWeight | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        voice_modify: types.MinimaxVoiceModify | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        subtitle_enable: bool | NotGiven = NOT_GIVEN,
+        output_format: str | NotGiven = NOT_GIVEN,
+        aigc_watermark: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.MinimaxSpeechResponse:
+        """Synthesize speech (MiniMax, synchronous)
+
+        Text to speech with MiniMax's speech models (up to 10 000 characters): the voice and its
+        speed, volume, pitch and emotion in `voice_setting`, the audio format in `audio_setting`.
+        The audio comes back hex-encoded in `data.audio` (or as a URL with `output_format: url`).
+
+        Args:
+          model: speech-2.8-hd, speech-2.8-turbo, speech-2.6-hd, speech-02-hd ...
+          text: (see the spec)
+          text_file_id: An uploaded text file (asynchronous synthesis), instead of `text`.
+          language_boost: A language or dialect to favour, or auto.
+          voice_setting: (see the spec)
+          audio_setting: (see the spec)
+          pronunciation_dict: (see the spec)
+          timber_weights: A blend of voices (used with an empty `voice_setting.voice_id`).
+          voice_modify: (see the spec)
+          subtitle_enable: (see the spec)
+          output_format: hex (default) or url.
+          aigc_watermark: (see the spec)
+        """
+        return cast(
+            "types.MinimaxSpeechResponse", self._client._call(_CREATE_MINIMAX_SPEECH, locals())
+        )
+
+
+class MinimaxSpeechWithRawResponse:
+    def __init__(self, resource: MinimaxSpeech) -> None:
+        self.create = to_raw(resource.create)
+
+
+class AsyncMinimaxSpeech(AsyncResource):
+    """``client.minimax.speech``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncMinimaxSpeechWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncMinimaxSpeechWithRawResponse(self)
+
+    async def create(
+        self,
+        *,
+        model: str,
+        text: str | NotGiven = NOT_GIVEN,
+        text_file_id: int | NotGiven = NOT_GIVEN,
+        language_boost: str | NotGiven = NOT_GIVEN,
+        voice_setting: types.MinimaxVoiceSetting | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        audio_setting: types.MinimaxAudioSetting | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        pronunciation_dict: types.MinimaxPronunciation | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        timber_weights: Sequence[types.MinimaxVoiceWeight | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        voice_modify: types.MinimaxVoiceModify | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        subtitle_enable: bool | NotGiven = NOT_GIVEN,
+        output_format: str | NotGiven = NOT_GIVEN,
+        aigc_watermark: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.MinimaxSpeechResponse:
+        """Synthesize speech (MiniMax, synchronous)
+
+        Text to speech with MiniMax's speech models (up to 10 000 characters): the voice and its
+        speed, volume, pitch and emotion in `voice_setting`, the audio format in `audio_setting`.
+        The audio comes back hex-encoded in `data.audio` (or as a URL with `output_format: url`).
+
+        Args:
+          model: speech-2.8-hd, speech-2.8-turbo, speech-2.6-hd, speech-02-hd ...
+          text: (see the spec)
+          text_file_id: An uploaded text file (asynchronous synthesis), instead of `text`.
+          language_boost: A language or dialect to favour, or auto.
+          voice_setting: (see the spec)
+          audio_setting: (see the spec)
+          pronunciation_dict: (see the spec)
+          timber_weights: A blend of voices (used with an empty `voice_setting.voice_id`).
+          voice_modify: (see the spec)
+          subtitle_enable: (see the spec)
+          output_format: hex (default) or url.
+          aigc_watermark: (see the spec)
+        """
+        return cast(
+            "types.MinimaxSpeechResponse",
+            await self._client._call(_CREATE_MINIMAX_SPEECH, locals()),
+        )
+
+
+class AsyncMinimaxSpeechWithRawResponse:
+    def __init__(self, resource: AsyncMinimaxSpeech) -> None:
+        self.create = to_raw_async(resource.create)
+
+
+class MinimaxSpeechTasks(SyncResource):
+    """``client.minimax.speech_tasks``."""
+
+    @cached_property
+    def with_raw_response(self) -> MinimaxSpeechTasksWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return MinimaxSpeechTasksWithRawResponse(self)
+
+    def create(
+        self,
+        *,
+        model: str,
+        text: str | NotGiven = NOT_GIVEN,
+        text_file_id: int | NotGiven = NOT_GIVEN,
+        language_boost: str | NotGiven = NOT_GIVEN,
+        voice_setting: types.MinimaxVoiceSetting | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        audio_setting: types.MinimaxAudioSetting | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        pronunciation_dict: types.MinimaxPronunciation | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        timber_weights: Sequence[types.MinimaxVoiceWeight | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        voice_modify: types.MinimaxVoiceModify | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        subtitle_enable: bool | NotGiven = NOT_GIVEN,
+        output_format: str | NotGiven = NOT_GIVEN,
+        aigc_watermark: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.MinimaxSpeechTaskSubmitted:
+        """Submit a long speech synthesis task (MiniMax)
+
+        Text to speech for long texts (given inline or as an uploaded `text_file_id`). Answers with
+        `task_id`; the finished audio is a file (`file_id`) whose address `minimax.files.retrieve`
+        gives.
+
+        Args:
+          model: speech-2.8-hd, speech-2.8-turbo, speech-2.6-hd, speech-02-hd ...
+          text: (see the spec)
+          text_file_id: An uploaded text file (asynchronous synthesis), instead of `text`.
+          language_boost: A language or dialect to favour, or auto.
+          voice_setting: (see the spec)
+          audio_setting: (see the spec)
+          pronunciation_dict: (see the spec)
+          timber_weights: A blend of voices (used with an empty `voice_setting.voice_id`).
+          voice_modify: (see the spec)
+          subtitle_enable: (see the spec)
+          output_format: hex (default) or url.
+          aigc_watermark: (see the spec)
+        """
+        return cast(
+            "types.MinimaxSpeechTaskSubmitted",
+            self._client._call(_CREATE_MINIMAX_SPEECH_TASK, locals()),
+        )
+
+    def create_and_wait(
+        self,
+        *,
+        model: str,
+        text: str | NotGiven = NOT_GIVEN,
+        text_file_id: int | NotGiven = NOT_GIVEN,
+        language_boost: str | NotGiven = NOT_GIVEN,
+        voice_setting: types.MinimaxVoiceSetting | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        audio_setting: types.MinimaxAudioSetting | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        pronunciation_dict: types.MinimaxPronunciation | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        timber_weights: Sequence[types.MinimaxVoiceWeight | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        voice_modify: types.MinimaxVoiceModify | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        subtitle_enable: bool | NotGiven = NOT_GIVEN,
+        output_format: str | NotGiven = NOT_GIVEN,
+        aigc_watermark: bool | NotGiven = NOT_GIVEN,
+        poll_interval: float = 5.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.MinimaxSpeechTask], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.MinimaxSpeechTask:
+        """Submit a long speech synthesis task (MiniMax), and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``minimax.speech_tasks.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``minimax.speech_tasks.wait``) when it takes too long.
+
+        Args:
+          model: speech-2.8-hd, speech-2.8-turbo, speech-2.6-hd, speech-02-hd ...
+          text: (see the spec)
+          text_file_id: An uploaded text file (asynchronous synthesis), instead of `text`.
+          language_boost: A language or dialect to favour, or auto.
+          voice_setting: (see the spec)
+          audio_setting: (see the spec)
+          pronunciation_dict: (see the spec)
+          timber_weights: A blend of voices (used with an empty `voice_setting.voice_id`).
+          voice_modify: (see the spec)
+          subtitle_enable: (see the spec)
+          output_format: hex (default) or url.
+          aigc_watermark: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.MinimaxSpeechTask",
+            submit_and_wait(
+                self._client,
+                _CREATE_MINIMAX_SPEECH_TASK,
+                _GET_MINIMAX_SPEECH_TASK_POLL,
+                "/task_id",
+                locals(),
+            ),
+        )
+
+    def retrieve(
+        self,
+        *,
+        task_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.MinimaxSpeechTask:
+        """Query a long speech synthesis task (MiniMax)
+
+        The task's status (Processing, then Success, Failed or Expired) and the audio's `file_id`.
+
+        Args:
+          task_id: The task id from the submission.
+        """
+        return cast(
+            "types.MinimaxSpeechTask", self._client._call(_GET_MINIMAX_SPEECH_TASK, locals())
+        )
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.MinimaxSpeechTask], object] | None = None,
+    ) -> types.MinimaxSpeechTask:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.MinimaxSpeechTask",
+            wait(
+                self._client,
+                _GET_MINIMAX_SPEECH_TASK_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class MinimaxSpeechTasksWithRawResponse:
+    def __init__(self, resource: MinimaxSpeechTasks) -> None:
+        self.create = to_raw(resource.create)
+        self.retrieve = to_raw(resource.retrieve)
+
+
+class AsyncMinimaxSpeechTasks(AsyncResource):
+    """``client.minimax.speech_tasks``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncMinimaxSpeechTasksWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncMinimaxSpeechTasksWithRawResponse(self)
+
+    async def create(
+        self,
+        *,
+        model: str,
+        text: str | NotGiven = NOT_GIVEN,
+        text_file_id: int | NotGiven = NOT_GIVEN,
+        language_boost: str | NotGiven = NOT_GIVEN,
+        voice_setting: types.MinimaxVoiceSetting | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        audio_setting: types.MinimaxAudioSetting | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        pronunciation_dict: types.MinimaxPronunciation | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        timber_weights: Sequence[types.MinimaxVoiceWeight | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        voice_modify: types.MinimaxVoiceModify | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        subtitle_enable: bool | NotGiven = NOT_GIVEN,
+        output_format: str | NotGiven = NOT_GIVEN,
+        aigc_watermark: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.MinimaxSpeechTaskSubmitted:
+        """Submit a long speech synthesis task (MiniMax)
+
+        Text to speech for long texts (given inline or as an uploaded `text_file_id`). Answers with
+        `task_id`; the finished audio is a file (`file_id`) whose address `minimax.files.retrieve`
+        gives.
+
+        Args:
+          model: speech-2.8-hd, speech-2.8-turbo, speech-2.6-hd, speech-02-hd ...
+          text: (see the spec)
+          text_file_id: An uploaded text file (asynchronous synthesis), instead of `text`.
+          language_boost: A language or dialect to favour, or auto.
+          voice_setting: (see the spec)
+          audio_setting: (see the spec)
+          pronunciation_dict: (see the spec)
+          timber_weights: A blend of voices (used with an empty `voice_setting.voice_id`).
+          voice_modify: (see the spec)
+          subtitle_enable: (see the spec)
+          output_format: hex (default) or url.
+          aigc_watermark: (see the spec)
+        """
+        return cast(
+            "types.MinimaxSpeechTaskSubmitted",
+            await self._client._call(_CREATE_MINIMAX_SPEECH_TASK, locals()),
+        )
+
+    async def create_and_wait(
+        self,
+        *,
+        model: str,
+        text: str | NotGiven = NOT_GIVEN,
+        text_file_id: int | NotGiven = NOT_GIVEN,
+        language_boost: str | NotGiven = NOT_GIVEN,
+        voice_setting: types.MinimaxVoiceSetting | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        audio_setting: types.MinimaxAudioSetting | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        pronunciation_dict: types.MinimaxPronunciation | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        timber_weights: Sequence[types.MinimaxVoiceWeight | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        voice_modify: types.MinimaxVoiceModify | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        subtitle_enable: bool | NotGiven = NOT_GIVEN,
+        output_format: str | NotGiven = NOT_GIVEN,
+        aigc_watermark: bool | NotGiven = NOT_GIVEN,
+        poll_interval: float = 5.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.MinimaxSpeechTask], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.MinimaxSpeechTask:
+        """Submit a long speech synthesis task (MiniMax), and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``minimax.speech_tasks.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``minimax.speech_tasks.wait``) when it takes too long.
+
+        Args:
+          model: speech-2.8-hd, speech-2.8-turbo, speech-2.6-hd, speech-02-hd ...
+          text: (see the spec)
+          text_file_id: An uploaded text file (asynchronous synthesis), instead of `text`.
+          language_boost: A language or dialect to favour, or auto.
+          voice_setting: (see the spec)
+          audio_setting: (see the spec)
+          pronunciation_dict: (see the spec)
+          timber_weights: A blend of voices (used with an empty `voice_setting.voice_id`).
+          voice_modify: (see the spec)
+          subtitle_enable: (see the spec)
+          output_format: hex (default) or url.
+          aigc_watermark: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.MinimaxSpeechTask",
+            await async_submit_and_wait(
+                self._client,
+                _CREATE_MINIMAX_SPEECH_TASK,
+                _GET_MINIMAX_SPEECH_TASK_POLL,
+                "/task_id",
+                locals(),
+            ),
+        )
+
+    async def retrieve(
+        self,
+        *,
+        task_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.MinimaxSpeechTask:
+        """Query a long speech synthesis task (MiniMax)
+
+        The task's status (Processing, then Success, Failed or Expired) and the audio's `file_id`.
+
+        Args:
+          task_id: The task id from the submission.
+        """
+        return cast(
+            "types.MinimaxSpeechTask", await self._client._call(_GET_MINIMAX_SPEECH_TASK, locals())
+        )
+
+    async def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.MinimaxSpeechTask], object] | None = None,
+    ) -> types.MinimaxSpeechTask:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.MinimaxSpeechTask",
+            await async_wait(
+                self._client,
+                _GET_MINIMAX_SPEECH_TASK_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class AsyncMinimaxSpeechTasksWithRawResponse:
+    def __init__(self, resource: AsyncMinimaxSpeechTasks) -> None:
+        self.create = to_raw_async(resource.create)
+        self.retrieve = to_raw_async(resource.retrieve)
+
+
+class MinimaxVoices(SyncResource):
+    """``client.minimax.voices``."""
+
+    @cached_property
+    def with_raw_response(self) -> MinimaxVoicesWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return MinimaxVoicesWithRawResponse(self)
+
+    def clone(
+        self,
+        *,
+        file_id: int,
+        voice_id: str,
+        clone_prompt: types.MinimaxClonePrompt | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        text: str | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        language_boost: str | NotGiven = NOT_GIVEN,
+        need_noise_reduction: bool | NotGiven = NOT_GIVEN,
+        need_volume_normalization: bool | NotGiven = NOT_GIVEN,
+        aigc_watermark: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.MinimaxVoiceCloneResponse:
+        """Clone a voice (MiniMax)
+
+        Makes a custom voice (`voice_id`, 8 to 256 characters, starting with a letter) from an
+        uploaded sample (`file_id`); an optional short prompt sample with its transcript improves
+        likeness, and `text` with `model` asks for a preview read in the new voice.
+
+        Args:
+          file_id: (see the spec)
+          voice_id: (see the spec)
+          clone_prompt: (see the spec)
+          text: A preview text (up to 1000 characters).
+          model: (see the spec)
+          language_boost: (see the spec)
+          need_noise_reduction: (see the spec)
+          need_volume_normalization: (see the spec)
+          aigc_watermark: (see the spec)
+        """
+        return cast(
+            "types.MinimaxVoiceCloneResponse", self._client._call(_CLONE_MINIMAX_VOICE, locals())
+        )
+
+    def design(
+        self,
+        *,
+        prompt: str,
+        preview_text: str,
+        voice_id: str | NotGiven = NOT_GIVEN,
+        aigc_watermark: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.MinimaxVoiceDesignResponse:
+        """Design a voice from a description (MiniMax)
+
+        Makes a new voice from a text description and reads `preview_text` with it; answers with the voice id and the preview audio (hex).
+
+        Args:
+          prompt: The voice, described.
+          preview_text: (see the spec)
+          voice_id: The id to give the voice (generated when absent).
+          aigc_watermark: (see the spec)
+        """
+        return cast(
+            "types.MinimaxVoiceDesignResponse", self._client._call(_DESIGN_MINIMAX_VOICE, locals())
+        )
+
+
+class MinimaxVoicesWithRawResponse:
+    def __init__(self, resource: MinimaxVoices) -> None:
+        self.clone = to_raw(resource.clone)
+        self.design = to_raw(resource.design)
+
+
+class AsyncMinimaxVoices(AsyncResource):
+    """``client.minimax.voices``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncMinimaxVoicesWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncMinimaxVoicesWithRawResponse(self)
+
+    async def clone(
+        self,
+        *,
+        file_id: int,
+        voice_id: str,
+        clone_prompt: types.MinimaxClonePrompt | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        text: str | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        language_boost: str | NotGiven = NOT_GIVEN,
+        need_noise_reduction: bool | NotGiven = NOT_GIVEN,
+        need_volume_normalization: bool | NotGiven = NOT_GIVEN,
+        aigc_watermark: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.MinimaxVoiceCloneResponse:
+        """Clone a voice (MiniMax)
+
+        Makes a custom voice (`voice_id`, 8 to 256 characters, starting with a letter) from an
+        uploaded sample (`file_id`); an optional short prompt sample with its transcript improves
+        likeness, and `text` with `model` asks for a preview read in the new voice.
+
+        Args:
+          file_id: (see the spec)
+          voice_id: (see the spec)
+          clone_prompt: (see the spec)
+          text: A preview text (up to 1000 characters).
+          model: (see the spec)
+          language_boost: (see the spec)
+          need_noise_reduction: (see the spec)
+          need_volume_normalization: (see the spec)
+          aigc_watermark: (see the spec)
+        """
+        return cast(
+            "types.MinimaxVoiceCloneResponse",
+            await self._client._call(_CLONE_MINIMAX_VOICE, locals()),
+        )
+
+    async def design(
+        self,
+        *,
+        prompt: str,
+        preview_text: str,
+        voice_id: str | NotGiven = NOT_GIVEN,
+        aigc_watermark: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.MinimaxVoiceDesignResponse:
+        """Design a voice from a description (MiniMax)
+
+        Makes a new voice from a text description and reads `preview_text` with it; answers with the voice id and the preview audio (hex).
+
+        Args:
+          prompt: The voice, described.
+          preview_text: (see the spec)
+          voice_id: The id to give the voice (generated when absent).
+          aigc_watermark: (see the spec)
+        """
+        return cast(
+            "types.MinimaxVoiceDesignResponse",
+            await self._client._call(_DESIGN_MINIMAX_VOICE, locals()),
+        )
+
+
+class AsyncMinimaxVoicesWithRawResponse:
+    def __init__(self, resource: AsyncMinimaxVoices) -> None:
+        self.clone = to_raw_async(resource.clone)
+        self.design = to_raw_async(resource.design)

@@ -6,12 +6,38 @@ from typing import Literal
 from .._models import BaseModel
 
 
+class MinimaxAudioSetting(BaseModel):
+    sample_rate: int | None = None
+    audio_sample_rate: int | None = None
+    """
+    The sample rate, as the asynchronous API spells it.
+    """
+    bitrate: int | None = None
+    format: str | None = None
+    """
+    mp3, pcm, flac, wav ...
+    """
+    channel: int | None = None
+    force_cbr: bool | None = None
+
+
 class MinimaxBaseResp(BaseModel):
     status_code: int | None = None
     """
     0 on success.
     """
     status_msg: str | None = None
+
+
+class MinimaxClonePrompt(BaseModel):
+    prompt_audio: int
+    """
+    The file id of a short sample.
+    """
+    prompt_text: str
+    """
+    What the sample says.
+    """
 
 
 class MinimaxFile(BaseModel):
@@ -25,6 +51,103 @@ class MinimaxFile(BaseModel):
 
 class MinimaxFileResponse(BaseModel):
     file: MinimaxFile | None = None
+    base_resp: MinimaxBaseResp | None = None
+
+
+class MinimaxFileUploadRequest(BaseModel):
+    purpose: str
+    """
+    voice_clone, prompt_audio or t2a_async_input.
+    """
+    file: bytes
+
+
+class MinimaxPronunciation(BaseModel):
+    tone: list[str] | None = None
+    """
+    Replacements such as "word/(pin1)(yin1)".
+    """
+
+
+class MinimaxSpeechData(BaseModel):
+    audio: str | None = None
+    """
+    The audio, hex-encoded (or its URL).
+    """
+    subtitle_file: str | None = None
+    status: int | None = None
+
+
+class MinimaxSpeechInfo(BaseModel):
+    audio_length: int | None = None
+    """
+    Milliseconds.
+    """
+    audio_sample_rate: int | None = None
+    audio_size: int | None = None
+    bitrate: int | None = None
+    word_count: int | None = None
+    invisible_character_ratio: float | None = None
+    usage_characters: int | None = None
+    audio_format: str | None = None
+    audio_channel: int | None = None
+
+
+class MinimaxSpeechRequest(BaseModel):
+    model: str
+    """
+    speech-2.8-hd, speech-2.8-turbo, speech-2.6-hd, speech-02-hd ...
+    """
+    text: str | None = None
+    text_file_id: int | None = None
+    """
+    An uploaded text file (asynchronous synthesis), instead of `text`.
+    """
+    language_boost: str | None = None
+    """
+    A language or dialect to favour, or auto.
+    """
+    voice_setting: MinimaxVoiceSetting | None = None
+    audio_setting: MinimaxAudioSetting | None = None
+    pronunciation_dict: MinimaxPronunciation | None = None
+    timber_weights: list[MinimaxVoiceWeight] | None = None
+    """
+    A blend of voices (used with an empty `voice_setting.voice_id`).
+    """
+    voice_modify: MinimaxVoiceModify | None = None
+    subtitle_enable: bool | None = None
+    output_format: str | None = None
+    """
+    hex (default) or url.
+    """
+    aigc_watermark: bool | None = None
+
+
+class MinimaxSpeechResponse(BaseModel):
+    data: MinimaxSpeechData | None = None
+    extra_info: MinimaxSpeechInfo | None = None
+    trace_id: str | None = None
+    base_resp: MinimaxBaseResp | None = None
+
+
+class MinimaxSpeechTask(BaseModel):
+    task_id: str | int | None = None
+    status: Literal["Processing", "Success", "Failed", "Expired"] | str | None = None
+    """
+    Processing, Success, Failed or Expired; others may appear.
+    """
+    file_id: str | int | None = None
+    """
+    The audio file (see `minimax.files.retrieve`).
+    """
+    base_resp: MinimaxBaseResp | None = None
+
+
+class MinimaxSpeechTaskSubmitted(BaseModel):
+    task_id: str | int | None = None
+    task_token: str | None = None
+    file_id: str | int | None = None
+    usage_characters: int | None = None
     base_resp: MinimaxBaseResp | None = None
 
 
@@ -82,3 +205,85 @@ class MinimaxVideoTask(BaseModel):
     video_width: int | None = None
     video_height: int | None = None
     base_resp: MinimaxBaseResp | None = None
+
+
+class MinimaxVoiceCloneRequest(BaseModel):
+    file_id: int
+    voice_id: str
+    clone_prompt: MinimaxClonePrompt | None = None
+    text: str | None = None
+    """
+    A preview text (up to 1000 characters).
+    """
+    model: str | None = None
+    language_boost: str | None = None
+    need_noise_reduction: bool | None = None
+    need_volume_normalization: bool | None = None
+    aigc_watermark: bool | None = None
+
+
+class MinimaxVoiceCloneResponse(BaseModel):
+    input_sensitive: bool | None = None
+    input_sensitive_type: int | None = None
+    demo_audio: str | None = None
+    """
+    The preview's address, when a preview was asked for.
+    """
+    base_resp: MinimaxBaseResp | None = None
+
+
+class MinimaxVoiceDesignRequest(BaseModel):
+    prompt: str
+    """
+    The voice, described.
+    """
+    preview_text: str
+    voice_id: str | None = None
+    """
+    The id to give the voice (generated when absent).
+    """
+    aigc_watermark: bool | None = None
+
+
+class MinimaxVoiceDesignResponse(BaseModel):
+    voice_id: str | None = None
+    trial_audio: str | None = None
+    """
+    The preview, hex-encoded.
+    """
+    base_resp: MinimaxBaseResp | None = None
+
+
+class MinimaxVoiceModify(BaseModel):
+    pitch: int | None = None
+    intensity: int | None = None
+    timbre: int | None = None
+    sound_effects: str | None = None
+
+
+class MinimaxVoiceSetting(BaseModel):
+    voice_id: str | None = None
+    """
+    A system voice, a cloned or a designed one.
+    """
+    speed: float | None = None
+    """
+    0.5 to 2.
+    """
+    vol: float | None = None
+    """
+    Volume, above 0 up to 10.
+    """
+    pitch: float | None = None
+    """
+    -12 to 12.
+    """
+    emotion: str | None = None
+    """
+    happy, sad, angry, fearful, disgusted, surprised, calm ...
+    """
+
+
+class MinimaxVoiceWeight(BaseModel):
+    voice_id: str | None = None
+    weight: int | None = None
