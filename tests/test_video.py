@@ -225,3 +225,20 @@ def test_minimax_speech_task_numeric_ids_and_the_file_lookup(server: FakeTaskSer
         task = c.minimax.speech_tasks.create_and_wait(model="speech-02-hd", text="hello", voice_setting={"voice_id": "male-qn-qingse"})
     assert task.file_id == 777
     assert server.paths()[1] == "GET /minimax/v1/query/t2a_async_query_v2?task_id=95157322514444"
+
+
+def test_gemini_interaction_in_the_background_then_the_file_download(server: FakeTaskServer, clock: FakeClock, tmp_path: Path) -> None:
+    server.submit_prefixes = ("/v1beta/interactions",)
+    server.fetch_prefixes = ("/v1beta/interactions/",)
+    server.submit = (200, {}, {"id": "i-1", "status": "in_progress", "object": "interaction"})
+    uri = f"{server.url}/v1beta/files/f-1:download?alt=media"
+    done = {"id": "i-1", "status": "completed", "steps": [{"type": "model_output", "content": [{"type": "video", "mime_type": "video/mp4", "uri": uri}]}]}
+    server.fetches = answers({"id": "i-1", "status": "in_progress"}, done)
+    server.downloads["/v1beta/files/f-1:download?alt=media"] = 2 << 20
+    with client(server) as c:
+        interaction = c.gemini.interactions.create_and_wait(model="gemini-omni-flash-preview", input="a city", background=True)
+        assert interaction.steps is not None and interaction.steps[0].content is not None
+        assert interaction.steps[0].content[0].uri == uri
+        with c.gemini.files.with_streaming_response.download("f-1") as video:
+            assert video.write_to_file(tmp_path / "omni.mp4") == 2 << 20
+    assert server.paths()[-1] == "GET /v1beta/files/f-1:download?alt=media"
