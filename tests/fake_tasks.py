@@ -1,5 +1,6 @@
-"""A fake task gateway on 127.0.0.1: Midjourney-style submit and fetch endpoints that walk a
-task through a scripted list of answers. Used by the task tests and the task benchmark."""
+"""A fake task gateway on 127.0.0.1: submit and fetch endpoints (Midjourney's by default, any
+others by prefix) that walk a task through a scripted list of answers, and binary downloads of
+any size streamed in chunks. Used by the task and video tests and the benchmarks."""
 
 from __future__ import annotations
 
@@ -15,11 +16,19 @@ def task(task_id: str, status: str, progress: str, **more: Any) -> dict[str, Any
     return {"id": task_id, "action": "IMAGINE", "status": status, "progress": progress, "failReason": "", "imageUrl": "", "buttons": [], **more}
 
 
+CHUNK = 1 << 20
+
+
 class FakeTaskServer:
     """Answers POST /mj/submit/* with ``submit`` and GET /mj/task/{id}/fetch with the next of
-    ``fetches`` (the last one repeats). Records every request as (method, path, headers)."""
+    ``fetches`` (the last one repeats); ``submit_prefixes`` / ``fetch_prefixes`` route other
+    paths the same way. A GET of a path in ``downloads`` (path -> size) streams that many bytes
+    as video/mp4. Records every request as (method, path, headers)."""
 
     def __init__(self) -> None:
+        self.submit_prefixes: tuple[str, ...] = ("/mj/submit/",)
+        self.fetch_prefixes: tuple[str, ...] = ("/mj/task/",)
+        self.downloads: dict[str, int] = {}
         self.submit: Answer = (200, {}, {"code": 1, "description": "Submit success", "result": "1001"})
         self.fetches: list[Answer] = []
         self.script: list[Answer] | None = None  # when set, every submission restarts it
@@ -39,11 +48,16 @@ class FakeTaskServer:
                     self.rfile.read(length)
                 with server.lock:
                     server.requests.append((self.command, self.path, dict(self.headers.items())))
-                    if self.path.startswith("/mj/submit/"):
+                    size = server.downloads.get(self.path) if self.command == "GET" else None
+                if size is not None:
+                    self._download(size)
+                    return
+                with server.lock:
+                    if self.command == "POST" and self.path.startswith(server.submit_prefixes):
                         if server.script is not None:
                             server.fetches = list(server.script)
                         status, headers, body = server.submit
-                    elif self.path.startswith("/mj/task/") and server.fetches:
+                    elif self.command == "GET" and self.path.startswith(server.fetch_prefixes) and server.fetches:
                         status, headers, body = server.fetches.pop(0) if len(server.fetches) > 1 else server.fetches[0]
                     else:
                         status, headers, body = 404, {}, {"error": {"message": "no such route"}}
@@ -55,6 +69,19 @@ class FakeTaskServer:
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
+
+            def _download(self, size: int) -> None:
+                # Written chunk by chunk: the server never holds the whole body either.
+                self.send_response(200)
+                self.send_header("content-type", "video/mp4")
+                self.send_header("content-length", str(size))
+                self.end_headers()
+                chunk = bytes(range(256)) * (CHUNK // 256)
+                left = size
+                while left:
+                    n = min(left, CHUNK)
+                    self.wfile.write(chunk[:n])
+                    left -= n
 
             do_GET = do_POST = _answer
 

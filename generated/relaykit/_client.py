@@ -21,21 +21,26 @@ if TYPE_CHECKING:
     from .resources.doubao import AsyncDoubao, Doubao
     from .resources.embeddings import AsyncEmbeddings, Embeddings
     from .resources.gemini import AsyncGemini, Gemini
+    from .resources.grok import AsyncGrok, Grok
     from .resources.groups import AsyncGroups, Groups
     from .resources.ideogram import AsyncIdeogram, Ideogram
     from .resources.images import AsyncImages, Images
     from .resources.logs import AsyncLogs, Logs
     from .resources.messages import AsyncMessages, Messages
     from .resources.midjourney import AsyncMidjourney, Midjourney
+    from .resources.minimax import AsyncMinimax, Minimax
     from .resources.models import AsyncModels, Models
     from .resources.moderations import AsyncModerations, Moderations
     from .resources.rerank import AsyncRerank, Rerank
     from .resources.responses import AsyncResponses, Responses
+    from .resources.sora import AsyncSora, Sora
     from .resources.suno import AsyncSuno, Suno
     from .resources.tokens import AsyncTokens, Tokens
     from .resources.uptime import AsyncUptime, Uptime
     from .resources.usage import AsyncUsage, Usage
     from .resources.user import AsyncUser, User
+    from .resources.video import AsyncVideo, Video
+    from .resources.videos import AsyncVideos, Videos
 
 __all__ = ["Client", "AsyncClient", "GATEWAYS"]
 
@@ -242,6 +247,36 @@ class Client(SyncAPIClient):
 
         return Billing(self)
 
+    @cached_property
+    def video(self) -> Video:
+        from .resources.video import Video
+
+        return Video(self)
+
+    @cached_property
+    def videos(self) -> Videos:
+        from .resources.videos import Videos
+
+        return Videos(self)
+
+    @cached_property
+    def sora(self) -> Sora:
+        from .resources.sora import Sora
+
+        return Sora(self)
+
+    @cached_property
+    def grok(self) -> Grok:
+        from .resources.grok import Grok
+
+        return Grok(self)
+
+    @cached_property
+    def minimax(self) -> Minimax:
+        from .resources.minimax import Minimax
+
+        return Minimax(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -438,3 +473,33 @@ class AsyncClient(AsyncAPIClient):
         from .resources.billing import AsyncBilling
 
         return AsyncBilling(self)
+
+    @cached_property
+    def video(self) -> AsyncVideo:
+        from .resources.video import AsyncVideo
+
+        return AsyncVideo(self)
+
+    @cached_property
+    def videos(self) -> AsyncVideos:
+        from .resources.videos import AsyncVideos
+
+        return AsyncVideos(self)
+
+    @cached_property
+    def sora(self) -> AsyncSora:
+        from .resources.sora import AsyncSora
+
+        return AsyncSora(self)
+
+    @cached_property
+    def grok(self) -> AsyncGrok:
+        from .resources.grok import AsyncGrok
+
+        return AsyncGrok(self)
+
+    @cached_property
+    def minimax(self) -> AsyncMinimax:
+        from .resources.minimax import AsyncMinimax
+
+        return AsyncMinimax(self)

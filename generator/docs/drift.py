@@ -71,13 +71,18 @@ def segment_matches(spec_seg: str, doc_seg: str) -> bool:
 
 
 def find_spec_op(op: Operation, ops: list[SpecOp]) -> SpecOp | None:
+    """The spec operation a documented one is; the most literal path wins, so `/files/gcs` and
+    `/files/{id}:download` are not taken for `/files/{id}`."""
     doc_segs = op.path.rstrip("/").split("/")
+    best: tuple[int, SpecOp] | None = None
     for spec in ops:
         spec_segs = spec.path.rstrip("/").split("/")
         if spec.method == op.method and len(spec_segs) == len(doc_segs) and all(
                 segment_matches(s, d) for s, d in zip(spec_segs, doc_segs, strict=True)):
-            return spec
-    return None
+            literal = sum(not s.startswith("{") or "}:" in s for s in spec_segs)
+            if best is None or literal > best[0]:
+                best = (literal, spec)
+    return best[1] if best else None
 
 
 def _request_schemas(spec: SpecOp) -> list[tuple[str, Any]]:
@@ -116,7 +121,7 @@ def compare(op: Operation, spec: SpecOp, doc: dict[str, Any]) -> list[Item]:
                     add("enum-not-in-spec", f"{path}={value}")
             for value in sorted(allowed - set(f.enum)):
                 add("enum-not-in-docs", f"{path}={value}")
-    if op.body is not None:
+    if doc_fields:  # a page whose body is a bare `object` documents no fields, only its example
         documented = {p for p, _ in doc_fields}
         top = {p for p in spec_fields if "." not in p}
         for name in sorted(top - documented):

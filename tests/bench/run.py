@@ -53,7 +53,7 @@ QUICK = {
     "warm": 2,
     "warm_sse_events": 200,
 }
-ALL = ("cold", "first-call", "call", "large", "sse", "generate", "task-wait")
+ALL = ("cold", "first-call", "call", "large", "sse", "generate", "task-wait", "video-download")
 
 
 _T0 = time.perf_counter()
@@ -107,6 +107,7 @@ def label(r: dict[str, Any]) -> str:
         "generate": "make generate",
         "deterministic": "generate determinism",
         "task-wait": "task wait (ratio = CPU / wall)",
+        "video-download": "video download",
     }
     parts = [names.get(sc, sc)]
     if r.get("endpoint"):
@@ -226,6 +227,9 @@ def main() -> int:
         if "task-wait" in only:
             log("waiting on a task (5 polls from a 1 s interval, sync and async)...")
             rows += scenarios.task_wait()
+        if "video-download" in only:
+            log("streaming a 200 MiB video to disk (peak RSS growth, sync and async)...")
+            rows += scenarios.video_download()
     except AssertionError as exc:
         log(f"CHECK FAILED: {exc}")
         return 2

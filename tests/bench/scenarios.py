@@ -40,6 +40,7 @@ TARGETS: dict[str, tuple[str, float] | None] = {
     "generate": ("<=", 10.0),
     "deterministic": ("==", 1.0),
     "task-wait": ("<=", 0.02),  # CPU share of the wall time while waiting on a task
+    "video-download": None,  # peak RSS growth while streaming a video to disk (informational)
 }
 
 
@@ -487,3 +488,22 @@ def task_wait() -> list[dict[str, Any]]:
         if proc.stdin:
             proc.stdin.close()
         proc.wait(10)
+
+
+VIDEO_MIB = 200
+
+
+def video_download() -> list[dict[str, Any]]:
+    """Peak RSS growth of a fresh process while ``videos.with_streaming_response.content``
+    writes a 200 MiB video to disk (sync and async). Streaming keeps it near the chunk size;
+    reading the body whole would add the body's size."""
+    rows = []
+    for mode in ("sync", "async"):
+        out = subprocess.run([sys.executable, str(BENCH / "video_download.py"), str(VIDEO_MIB), mode], cwd=REPO,
+                             env=_env() | {"PYTHONPATH": f"{REPO / 'generated'}{os.pathsep}{REPO}"},
+                             capture_output=True, text=True, check=True)
+        info = json.loads(out.stdout)
+        growth = (info["after_kib"] - info["before_kib"]) / 1024
+        rows.append(row("video-download", "relaykit", growth, "MiB peak RSS growth", endpoint=f"videos.content {VIDEO_MIB} MiB", mode=mode,
+                        extra={"wall_s": info["wall_s"], "before_mib": info["before_kib"] / 1024, "after_mib": info["after_kib"] / 1024}))
+    return rows

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import Any, Literal, cast
 
@@ -13,11 +13,24 @@ from .._resource import (
     SyncResource,
     to_raw,
     to_raw_async,
+    to_streaming,
+    to_streaming_async,
 )
+from .._response import AsyncBinaryResponse, BinaryResponse
 from .._streaming import AsyncStream, Stream
+from .._tasks import Poll, async_submit_and_wait, async_wait, submit_and_wait, wait
 from .._types import NOT_GIVEN, Headers, JSONBody, NotGiven, Query, Timeout
 
-__all__ = ["Gemini", "AsyncGemini", "GeminiModels", "AsyncGeminiModels"]
+__all__ = [
+    "Gemini",
+    "AsyncGemini",
+    "GeminiModels",
+    "AsyncGeminiModels",
+    "GeminiInteractions",
+    "AsyncGeminiInteractions",
+    "GeminiFiles",
+    "AsyncGeminiFiles",
+]
 
 _GENERATE_CONTENT = Operation(
     method="POST",
@@ -145,6 +158,75 @@ _LIST_GEMINI_MODELS = Operation(
     auth_any=(("x-goog-api-key",), ("bearer",)),
 )
 
+_CREATE_GEMINI_INTERACTION = Operation(
+    method="POST",
+    path="/v1beta/interactions",
+    header_params=(Param("api_revision", "Api-Revision", kind="string"),),
+    bodies=(
+        Body(
+            "application/json",
+            types.GeminiInteractionRequest,
+            (
+                Param("model", "model"),
+                Param("input", "input"),
+                Param("background", "background"),
+                Param("response_format", "response_format"),
+                Param("generation_config", "generation_config"),
+                Param("store", "store"),
+                Param("stream", "stream"),
+            ),
+        ),
+    ),
+    response_model=types.GeminiInteraction,
+    auth=("bearer",),
+    billable=True,
+)
+
+_GET_GEMINI_INTERACTION = Operation(
+    method="GET",
+    path="/v1beta/interactions/{interaction_id}",
+    path_params=(Param("interaction_id", "interaction_id", kind="string"),),
+    response_model=types.GeminiInteraction,
+    auth=("bearer",),
+)
+
+_GET_GEMINI_FILE = Operation(
+    method="GET",
+    path="/v1beta/files/{file_id}",
+    path_params=(Param("file_id", "file_id", kind="string"),),
+    response_model=types.GeminiFile,
+    auth=("bearer",),
+)
+
+_DOWNLOAD_GEMINI_FILE = Operation(
+    method="GET",
+    path="/v1beta/files/{file_id}:download",
+    path_params=(Param("file_id", "file_id", kind="string"),),
+    query_params=(Param("alt", "alt", "media", kind="string", choices=("media",)),),
+    response_binary=True,
+    auth=("bearer",),
+)
+
+_DOWNLOAD_GEMINI_GCS_FILE = Operation(
+    method="GET",
+    path="/v1beta/files/gcs",
+    query_params=(Param("uri", "uri", kind="string"),),
+    response_binary=True,
+    auth=("bearer",),
+)
+
+_GET_GEMINI_INTERACTION_POLL = Poll(
+    fetch=_GET_GEMINI_INTERACTION,
+    fetch_arg="interaction_id",
+    status="/status",
+    succeeded=("completed",),
+    failed=("failed", "cancelled"),
+    progress=None,
+    error=None,
+    timeout=1800.0,
+    interval=5.0,
+)
+
 
 class Gemini(SyncResource):
     """``client.gemini``."""
@@ -157,6 +239,14 @@ class Gemini(SyncResource):
     @cached_property
     def models(self) -> GeminiModels:
         return GeminiModels(self._client)
+
+    @cached_property
+    def interactions(self) -> GeminiInteractions:
+        return GeminiInteractions(self._client)
+
+    @cached_property
+    def files(self) -> GeminiFiles:
+        return GeminiFiles(self._client)
 
     def generate_content(
         self,
@@ -372,6 +462,14 @@ class AsyncGemini(AsyncResource):
     @cached_property
     def models(self) -> AsyncGeminiModels:
         return AsyncGeminiModels(self._client)
+
+    @cached_property
+    def interactions(self) -> AsyncGeminiInteractions:
+        return AsyncGeminiInteractions(self._client)
+
+    @cached_property
+    def files(self) -> AsyncGeminiFiles:
+        return AsyncGeminiFiles(self._client)
 
     async def generate_content(
         self,
@@ -657,3 +755,482 @@ class AsyncGeminiModels(AsyncResource):
 class AsyncGeminiModelsWithRawResponse:
     def __init__(self, resource: AsyncGeminiModels) -> None:
         self.list = to_raw_async(resource.list)
+
+
+class GeminiInteractions(SyncResource):
+    """``client.gemini.interactions``."""
+
+    @cached_property
+    def with_raw_response(self) -> GeminiInteractionsWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return GeminiInteractionsWithRawResponse(self)
+
+    def create(
+        self,
+        *,
+        model: str,
+        input: str,
+        api_revision: str | NotGiven = NOT_GIVEN,
+        background: bool | NotGiven = NOT_GIVEN,
+        response_format: types.GeminiInteractionFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        generation_config: types.GeminiInteractionConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        store: bool | NotGiven = NOT_GIVEN,
+        stream: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.GeminiInteraction:
+        """Create an interaction (Gemini Omni video)
+
+        Text to video with gemini-omni-flash-preview: `input` is the prompt, `response_format`
+        asks for a video (aspect ratio, delivered as a file `uri` or inline). Without
+        `background` the call waits for the video (allow up to ten minutes); with
+        `background: true` it answers at once and `gemini.interactions.retrieve` (or
+        `create_and_wait`) follows it.
+
+        Args:
+          model: (see the spec)
+          input: The prompt.
+          api_revision: The interactions API revision some relays ask for.
+          background: Answer at once and run in the background.
+          response_format: (see the spec)
+          generation_config: (see the spec)
+          store: (see the spec)
+          stream: (see the spec)
+        """
+        return cast(
+            "types.GeminiInteraction", self._client._call(_CREATE_GEMINI_INTERACTION, locals())
+        )
+
+    def create_and_wait(
+        self,
+        *,
+        model: str,
+        input: str,
+        api_revision: str | NotGiven = NOT_GIVEN,
+        background: bool | NotGiven = NOT_GIVEN,
+        response_format: types.GeminiInteractionFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        generation_config: types.GeminiInteractionConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        store: bool | NotGiven = NOT_GIVEN,
+        stream: bool | NotGiven = NOT_GIVEN,
+        poll_interval: float = 5.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.GeminiInteraction], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.GeminiInteraction:
+        """Create an interaction (Gemini Omni video), and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``gemini.interactions.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``gemini.interactions.wait``) when it takes too long.
+
+        Args:
+          model: (see the spec)
+          input: The prompt.
+          api_revision: The interactions API revision some relays ask for.
+          background: Answer at once and run in the background.
+          response_format: (see the spec)
+          generation_config: (see the spec)
+          store: (see the spec)
+          stream: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.GeminiInteraction",
+            submit_and_wait(
+                self._client,
+                _CREATE_GEMINI_INTERACTION,
+                _GET_GEMINI_INTERACTION_POLL,
+                "/id",
+                locals(),
+            ),
+        )
+
+    def retrieve(
+        self,
+        interaction_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.GeminiInteraction:
+        """Fetch an interaction
+
+        The interaction's status (in_progress, then completed or failed) and, once completed, its output steps with the video.
+
+        Args:
+          interaction_id: The interaction's id.
+        """
+        return cast(
+            "types.GeminiInteraction", self._client._call(_GET_GEMINI_INTERACTION, locals())
+        )
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.GeminiInteraction], object] | None = None,
+    ) -> types.GeminiInteraction:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.GeminiInteraction",
+            wait(
+                self._client,
+                _GET_GEMINI_INTERACTION_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class GeminiInteractionsWithRawResponse:
+    def __init__(self, resource: GeminiInteractions) -> None:
+        self.create = to_raw(resource.create)
+        self.retrieve = to_raw(resource.retrieve)
+
+
+class AsyncGeminiInteractions(AsyncResource):
+    """``client.gemini.interactions``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncGeminiInteractionsWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncGeminiInteractionsWithRawResponse(self)
+
+    async def create(
+        self,
+        *,
+        model: str,
+        input: str,
+        api_revision: str | NotGiven = NOT_GIVEN,
+        background: bool | NotGiven = NOT_GIVEN,
+        response_format: types.GeminiInteractionFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        generation_config: types.GeminiInteractionConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        store: bool | NotGiven = NOT_GIVEN,
+        stream: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.GeminiInteraction:
+        """Create an interaction (Gemini Omni video)
+
+        Text to video with gemini-omni-flash-preview: `input` is the prompt, `response_format`
+        asks for a video (aspect ratio, delivered as a file `uri` or inline). Without
+        `background` the call waits for the video (allow up to ten minutes); with
+        `background: true` it answers at once and `gemini.interactions.retrieve` (or
+        `create_and_wait`) follows it.
+
+        Args:
+          model: (see the spec)
+          input: The prompt.
+          api_revision: The interactions API revision some relays ask for.
+          background: Answer at once and run in the background.
+          response_format: (see the spec)
+          generation_config: (see the spec)
+          store: (see the spec)
+          stream: (see the spec)
+        """
+        return cast(
+            "types.GeminiInteraction",
+            await self._client._call(_CREATE_GEMINI_INTERACTION, locals()),
+        )
+
+    async def create_and_wait(
+        self,
+        *,
+        model: str,
+        input: str,
+        api_revision: str | NotGiven = NOT_GIVEN,
+        background: bool | NotGiven = NOT_GIVEN,
+        response_format: types.GeminiInteractionFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        generation_config: types.GeminiInteractionConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        store: bool | NotGiven = NOT_GIVEN,
+        stream: bool | NotGiven = NOT_GIVEN,
+        poll_interval: float = 5.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.GeminiInteraction], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.GeminiInteraction:
+        """Create an interaction (Gemini Omni video), and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``gemini.interactions.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``gemini.interactions.wait``) when it takes too long.
+
+        Args:
+          model: (see the spec)
+          input: The prompt.
+          api_revision: The interactions API revision some relays ask for.
+          background: Answer at once and run in the background.
+          response_format: (see the spec)
+          generation_config: (see the spec)
+          store: (see the spec)
+          stream: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.GeminiInteraction",
+            await async_submit_and_wait(
+                self._client,
+                _CREATE_GEMINI_INTERACTION,
+                _GET_GEMINI_INTERACTION_POLL,
+                "/id",
+                locals(),
+            ),
+        )
+
+    async def retrieve(
+        self,
+        interaction_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.GeminiInteraction:
+        """Fetch an interaction
+
+        The interaction's status (in_progress, then completed or failed) and, once completed, its output steps with the video.
+
+        Args:
+          interaction_id: The interaction's id.
+        """
+        return cast(
+            "types.GeminiInteraction", await self._client._call(_GET_GEMINI_INTERACTION, locals())
+        )
+
+    async def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.GeminiInteraction], object] | None = None,
+    ) -> types.GeminiInteraction:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.GeminiInteraction",
+            await async_wait(
+                self._client,
+                _GET_GEMINI_INTERACTION_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class AsyncGeminiInteractionsWithRawResponse:
+    def __init__(self, resource: AsyncGeminiInteractions) -> None:
+        self.create = to_raw_async(resource.create)
+        self.retrieve = to_raw_async(resource.retrieve)
+
+
+class GeminiFiles(SyncResource):
+    """``client.gemini.files``."""
+
+    @cached_property
+    def with_raw_response(self) -> GeminiFilesWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return GeminiFilesWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> GeminiFilesWithStreamingResponse:
+        """The binary-response methods, returning before the body is read: stream it with
+        ``iter_bytes()`` or ``write_to_file()`` inside a ``with`` block."""
+        return GeminiFilesWithStreamingResponse(self)
+
+    def retrieve(
+        self,
+        file_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.GeminiFile:
+        """Fetch a file's status
+
+        A generated file's metadata and state (PROCESSING, ACTIVE or FAILED).
+
+        Args:
+          file_id: The file's id (the part after `files/` in its URI).
+        """
+        return cast("types.GeminiFile", self._client._call(_GET_GEMINI_FILE, locals()))
+
+    def download(
+        self,
+        file_id: str,
+        *,
+        alt: Literal["media"] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> BinaryResponse:
+        """Download a generated file
+
+        The file's bytes (the video of a finished interaction). Stream a large one to disk with `with_streaming_response.download(...)`.
+
+        Args:
+          file_id: The file's id.
+          alt: Always `media` (the bytes, not the metadata).
+        """
+        return cast("BinaryResponse", self._client._call(_DOWNLOAD_GEMINI_FILE, locals()))
+
+    def download_gcs(
+        self,
+        *,
+        uri: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> BinaryResponse:
+        """Download a video stored in Google Cloud Storage
+
+        The bytes of a `gs://` video the relay stored for an interaction, by its URI.
+
+        Args:
+          uri: The `gs://` URI of the video.
+        """
+        return cast("BinaryResponse", self._client._call(_DOWNLOAD_GEMINI_GCS_FILE, locals()))
+
+
+class GeminiFilesWithRawResponse:
+    def __init__(self, resource: GeminiFiles) -> None:
+        self.retrieve = to_raw(resource.retrieve)
+        self.download = to_raw(resource.download)
+        self.download_gcs = to_raw(resource.download_gcs)
+
+
+class GeminiFilesWithStreamingResponse:
+    def __init__(self, resource: GeminiFiles) -> None:
+        self.download = to_streaming(resource.download)
+        self.download_gcs = to_streaming(resource.download_gcs)
+
+
+class AsyncGeminiFiles(AsyncResource):
+    """``client.gemini.files``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncGeminiFilesWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncGeminiFilesWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncGeminiFilesWithStreamingResponse:
+        """The binary-response methods, returning before the body is read: stream it with
+        ``iter_bytes()`` or ``write_to_file()`` inside a ``with`` block."""
+        return AsyncGeminiFilesWithStreamingResponse(self)
+
+    async def retrieve(
+        self,
+        file_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.GeminiFile:
+        """Fetch a file's status
+
+        A generated file's metadata and state (PROCESSING, ACTIVE or FAILED).
+
+        Args:
+          file_id: The file's id (the part after `files/` in its URI).
+        """
+        return cast("types.GeminiFile", await self._client._call(_GET_GEMINI_FILE, locals()))
+
+    async def download(
+        self,
+        file_id: str,
+        *,
+        alt: Literal["media"] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> AsyncBinaryResponse:
+        """Download a generated file
+
+        The file's bytes (the video of a finished interaction). Stream a large one to disk with `with_streaming_response.download(...)`.
+
+        Args:
+          file_id: The file's id.
+          alt: Always `media` (the bytes, not the metadata).
+        """
+        return cast(
+            "AsyncBinaryResponse", await self._client._call(_DOWNLOAD_GEMINI_FILE, locals())
+        )
+
+    async def download_gcs(
+        self,
+        *,
+        uri: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> AsyncBinaryResponse:
+        """Download a video stored in Google Cloud Storage
+
+        The bytes of a `gs://` video the relay stored for an interaction, by its URI.
+
+        Args:
+          uri: The `gs://` URI of the video.
+        """
+        return cast(
+            "AsyncBinaryResponse", await self._client._call(_DOWNLOAD_GEMINI_GCS_FILE, locals())
+        )
+
+
+class AsyncGeminiFilesWithRawResponse:
+    def __init__(self, resource: AsyncGeminiFiles) -> None:
+        self.retrieve = to_raw_async(resource.retrieve)
+        self.download = to_raw_async(resource.download)
+        self.download_gcs = to_raw_async(resource.download_gcs)
+
+
+class AsyncGeminiFilesWithStreamingResponse:
+    def __init__(self, resource: AsyncGeminiFiles) -> None:
+        self.download = to_streaming_async(resource.download)
+        self.download_gcs = to_streaming_async(resource.download_gcs)
