@@ -8,6 +8,9 @@ from typing import Any
 import httpx
 import pytest
 import relaykit
+from relaykit import _tasks
+
+from .fake_tasks import FakeClock, FakeTaskServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -141,3 +144,21 @@ def prism_url() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         assert shutil  # keep import used
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """The task runtime's clock, replaced: waits return at once and their sleeps are recorded."""
+    fake = FakeClock()
+    monkeypatch.setattr(_tasks, "clock", fake)
+    return fake
+
+
+@pytest.fixture
+def server() -> Iterator[FakeTaskServer]:
+    """The fake task gateway, started on 127.0.0.1 and stopped after the test."""
+    fake = FakeTaskServer().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()

@@ -39,24 +39,15 @@ from .faultserver import (
     send,
     send_then,
 )
+from .payloads import CHAT_OK, GEMINI_OK, MESSAGE_OK, MESSAGES
 
 KEY = "sk-fault-secret-42"
-MESSAGES = [{"role": "user", "content": "Hi"}]
 CONTENTS = [{"role": "user", "parts": [{"text": "Hi"}]}]
 CREDENTIALS = ("authorization", "x-api-key", "x-goog-api-key")
 
 # -- bodies -----------------------------------------------------------------------------------
 
-CHAT_OK = {
-    "id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": "m",
-    "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hello"}, "finish_reason": "stop"}],
-}
 CHAT_BYTES = json.dumps(CHAT_OK).encode()
-MESSAGE_OK = {
-    "id": "msg_1", "type": "message", "role": "assistant", "model": "c", "content": [{"type": "text", "text": "Hello"}],
-    "stop_reason": "end_turn", "stop_sequence": None, "usage": {"input_tokens": 1, "output_tokens": 1},
-}
-GEMINI_OK = {"candidates": [{"content": {"role": "model", "parts": [{"text": "Hello"}]}, "index": 0, "finishReason": "STOP"}]}
 DELETED = {"id": "resp_1", "object": "response", "deleted": True}
 
 

@@ -16,17 +16,9 @@ import relaykit
 from relaykit import types
 
 from .conftest import Recorder, make_async_client, make_client, sse, stream_response
+from .payloads import CHAT_OK, MESSAGES
 from .strict import strict_parse
 
-CHAT = {
-    "id": "chatcmpl-1",
-    "object": "chat.completion",
-    "created": 1700000000,
-    "model": "gpt-4o-mini",
-    "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hello"}, "finish_reason": "stop"}],
-    "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
-}
-MESSAGES = [{"role": "user", "content": "Hi"}]
 HOLOGRAM_CALL = {"type": "hologram_call", "id": "sh_1", "call_id": "call_1", "action": {"commands": ["ls -la"]}, "status": "completed"}
 MESSAGE_ITEM = {
     "type": "message",
@@ -73,7 +65,7 @@ def response(body: Any, **client: Any) -> Any:
 
 
 def test_dropped_required_field_is_absent_not_an_error() -> None:
-    body = without(without(CHAT, "created"), "choices", 0, "index")
+    body = without(without(CHAT_OK, "created"), "choices", 0, "index")
     result = chat(body)
     assert isinstance(result, types.ChatCompletion)
     assert result.created is None and "created" not in result.model_fields_set
@@ -83,7 +75,7 @@ def test_dropped_required_field_is_absent_not_an_error() -> None:
 
 
 def test_strict_mode_raises_for_a_dropped_required_field_with_the_raw_body() -> None:
-    body = without(CHAT, "created")
+    body = without(CHAT_OK, "created")
     with pytest.raises(relaykit.ResponseValidationError, match="created") as info:
         chat(body, strict_response_validation=True)
     assert json.loads(info.value.body) == body
@@ -92,13 +84,13 @@ def test_strict_mode_raises_for_a_dropped_required_field_with_the_raw_body() -> 
 
 def test_the_round_trip_machinery_stays_strict() -> None:
     with pytest.raises(pydantic.ValidationError, match="created"):
-        strict_parse("ChatCompletion", without(CHAT, "created"))
+        strict_parse("ChatCompletion", without(CHAT_OK, "created"))
     with pytest.raises(pydantic.ValidationError, match="hologram_call"):
         strict_parse("Response", {**RESPONSE, "output": [HOLOGRAM_CALL]})
 
 
 def test_with_options_keeps_strict_mode() -> None:
-    client = make_client(Recorder(ok(without(CHAT, "created"))), strict_response_validation=True)
+    client = make_client(Recorder(ok(without(CHAT_OK, "created"))), strict_response_validation=True)
     assert client.with_options(max_retries=0).strict_response_validation is True
     with pytest.raises(relaykit.ResponseValidationError):
         client.with_options(timeout=3.0).chat.completions.create(model="m", messages=MESSAGES)
@@ -304,7 +296,7 @@ def test_async_client_is_lenient_and_strict_on_request() -> None:
 def test_unknown_tool_in_a_chat_request_is_sent_verbatim() -> None:
     vendor = {"type": "vendor_search", "vendor_search": {"depth": 2, "sites": ["a.example"]}, "Extra-Key": None}
     function = {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}
-    rec = Recorder(ok(CHAT))
+    rec = Recorder(ok(CHAT_OK))
     make_client(rec).chat.completions.create(model="m", messages=MESSAGES, tools=[vendor, function])
     assert rec.json()["tools"] == [vendor, function]
 
@@ -319,7 +311,7 @@ def test_unknown_content_part_and_tool_in_a_responses_request_are_sent_verbatim(
 
 
 def test_known_request_variant_with_a_bad_body_is_refused_before_the_network() -> None:
-    rec = Recorder(ok(CHAT))
+    rec = Recorder(ok(CHAT_OK))
     with pytest.raises(relaykit.ArgumentError) as info:
         make_client(rec).chat.completions.create(model="m", messages=MESSAGES, tools=[{"type": "function", "function": {"parameters": {}}}])
     assert info.value.fields == ("tools",) and "name" in str(info.value) and "known variant" not in str(info.value)

@@ -16,16 +16,7 @@ import relaykit
 from relaykit import types
 
 from .conftest import Recorder, make_async_client, make_client
-
-CHAT_OK = {
-    "id": "chatcmpl-1",
-    "object": "chat.completion",
-    "created": 1700000000,
-    "model": "gpt-4o-mini",
-    "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hello"}, "finish_reason": "stop"}],
-    "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
-}
-MESSAGES = [{"role": "user", "content": "Hi"}]
+from .payloads import CHAT_OK, MESSAGES
 
 
 def ok(body: Any = CHAT_OK, **headers: str) -> httpx.Response:

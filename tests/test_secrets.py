@@ -20,21 +20,12 @@ import pytest
 import relaykit
 
 from .conftest import ROOT, Recorder, make_async_client, make_client, sse, stream_response
+from .payloads import CHAT_OK, GEMINI_OK, MESSAGE_OK, MESSAGES
 
 KEY = "sk-canary-4f9a1c7e2b8d6035"
 TOKEN = "tok_canary_9e8d7c6b5a4f3e2d"  # an access token the application adds as a header
 SECRETS = (KEY, TOKEN, KEY[3:], TOKEN[4:])  # also without the recognisable prefixes
 
-CHAT_OK = {
-    "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "m",
-    "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hello"}, "finish_reason": "stop"}],
-}
-MESSAGE_OK = {
-    "id": "msg_1", "type": "message", "role": "assistant", "model": "m", "content": [{"type": "text", "text": "Hi"}],
-    "stop_reason": "end_turn", "stop_sequence": None, "usage": {"input_tokens": 1, "output_tokens": 1},
-}
-GEMINI_OK = {"candidates": [{"content": {"role": "model", "parts": [{"text": "Hi"}]}, "finishReason": "STOP", "index": 0}]}
-MESSAGES = [{"role": "user", "content": "Hi"}]
 
 
 def chunk(text: str, **extra: Any) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,45 +13,9 @@ import relaykit
 from relaykit import _tasks, types
 
 from .conftest import FIXTURES, Recorder, make_async_client, make_client
-from .fake_tasks import FakeTaskServer, task
+from .fake_tasks import FakeClock, FakeTaskServer, task
 
 SUBMITTED = {"code": 1, "description": "Submit success", "result": "1001"}
-
-
-class FakeClock:
-    """Time that moves only when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.time = 1000.0
-        self.sleeps: list[float] = []
-
-    def now(self) -> float:
-        return self.time
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.time += seconds
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-        await asyncio.sleep(0)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock()
-    monkeypatch.setattr(_tasks, "clock", fake)
-    return fake
-
-
-@pytest.fixture
-def server() -> Iterator[FakeTaskServer]:
-    fake = FakeTaskServer().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 def ok(body: Any, **headers: str) -> httpx.Response:
