@@ -9,18 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import SpecError
+from .security import scheme_names
 from .validate import TEXT_TYPES, array_item_model, is_binary_type, json_response_schema, resolve
 from .validate import operations as iter_operations
 
 RESERVED = {"self", "extra_headers", "extra_query", "extra_body", "timeout"}
-# Security scheme of the spec -> the runtime's entry in _base_client.AUTH_HEADERS.
-SCHEME_AUTH = {
-    "bearerAuth": "bearer",
-    "anthropicApiKey": "x-api-key",
-    "googleApiKey": "x-goog-api-key",
-    "accessToken": "access-token",
-    "newApiUser": "new-api-user",
-}
 
 
 def snake(name: str) -> str:
@@ -267,13 +260,7 @@ def build_operations(doc: dict[str, Any]) -> list[Op]:
         stream = spec.get("x-relaykit-stream") or {}
         if stream.get("param") and not any(a.location == "body" and a.wire == stream["param"] for a in args):
             raise SpecError(where + "/x-relaykit-stream/param", f"{stream['param']!r} is not a body field")
-        security = spec.get("security", root_security)
-        auth: list[str] = []
-        for requirement in security:
-            for scheme in requirement:
-                if scheme not in SCHEME_AUTH:
-                    raise SpecError(where + "/security", f"security scheme {scheme!r} is not supported")
-                auth.append(SCHEME_AUTH[scheme])
+        security = scheme_names(doc, spec.get("security", root_security), where + "/security")
         ops.append(Op(
             operation_id=spec["operationId"],
             resource=tuple(spec["x-relaykit-resource"].split(".")),
@@ -291,8 +278,8 @@ def build_operations(doc: dict[str, Any]) -> list[Op]:
             stream_event=stream.get("event"),
             stream_param=stream.get("param"),
             stream_union=stream.get("event") in unions,
-            auth=tuple(dict.fromkeys(auth)),
-            auth_any=tuple(tuple(SCHEME_AUTH[s] for s in r) for r in security) if len(security) > 1 else (),
+            auth=tuple(dict.fromkeys(s for requirement in security for s in requirement)),
+            auth_any=tuple(tuple(r) for r in security) if len(security) > 1 else (),
             billable=bool(spec.get("x-relaykit-billable")),
             deprecated=bool(spec.get("deprecated")),
             envelope={**spec["x-relaykit-envelope"], "success": tuple(spec["x-relaykit-envelope"]["success"])} if spec.get("x-relaykit-envelope") else None,

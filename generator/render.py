@@ -10,6 +10,7 @@ from typing import Any
 import jinja2
 
 from .operations import Op, Resource
+from .security import auth_table
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -62,6 +63,10 @@ def render_package(doc: dict[str, Any], ops: list[Op], resources: list[Resource]
             has_pages=any(op.page for op in ops_here),
         )
     files["resources/__init__.py"] = spec_header
+    root_security = doc.get("security") or [{}]
+    files["_security.py"] = env.get_template("security.py.jinja").render(
+        header=spec_header, schemes=auth_table(doc), default=list(root_security[0])
+    )
     files["_client.py"] = env.get_template("client.py.jinja").render(
         header=spec_header, resources=resources, gateways=gateways(doc)
     )

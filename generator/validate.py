@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any, NoReturn
 
 from .errors import SpecError, pointer
+from .security import auth_table
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 STREAM_PROTOCOLS = {"openai-chat", "openai-responses", "openai-images", "anthropic", "gemini"}
@@ -439,3 +440,4 @@ def check_project_rules(doc: dict[str, Any], locate: Locator) -> None:
     check_unions(doc, locate)
     check_task_extensions(doc, locate)
     check_page_extension(doc, locate)
+    auth_table(doc, locate)  # every security scheme is one the client can send

@@ -6,7 +6,6 @@ from __future__ import annotations
 import httpx
 import pytest
 import relaykit
-from relaykit._base_client import AUTH_HEADERS
 from relaykit._redirects import (
     MAX_REDIRECTS,
     headers_for,
@@ -14,6 +13,7 @@ from relaykit._redirects import (
     redirect_request,
     same_origin,
 )
+from relaykit._security import AUTH_SCHEMES
 
 from .conftest import Recorder
 
@@ -23,7 +23,7 @@ PLAIN = {"accept": "application/json", "anthropic-version": "2023-06-01", "user-
 
 
 def test_every_auth_header_the_client_adds_is_a_credential() -> None:
-    for name, *_ in AUTH_HEADERS.values():
+    for name, *_ in AUTH_SCHEMES.values():
         assert is_credential(name)
     assert not any(is_credential(name) for name in PLAIN)
 
@@ -79,7 +79,7 @@ def test_a_users_client_that_follows_redirects_itself_is_overridden() -> None:
 
     http = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=True)
     client = relaykit.Client(api_key="sk-secret", base_url="https://relay.example", http_client=http)
-    client.request("POST", "/v1/messages", body={"a": 1}, auth=("bearer", "x-api-key", "x-goog-api-key"))
+    client.request("POST", "/v1/messages", body={"a": 1}, auth=("bearerAuth", "anthropicApiKey", "googleApiKey"))
     assert [r.url.host for r in seen] == ["relay.example", "elsewhere.example"]
     assert seen[0].headers["x-api-key"] == "sk-secret"
     assert not [name for name, value in seen[1].headers.items() if is_credential(name) or "sk-secret" in value]

@@ -27,6 +27,7 @@ from ._errors import (
     status_error,
 )
 from ._redirects import MAX_REDIRECTS, RedirectError, redirect_request, register_credentials
+from ._security import AUTH_SCHEMES, DEFAULT_AUTH
 from ._types import NOT_GIVEN, NotGiven, Timeout
 
 if TYPE_CHECKING:
@@ -50,16 +51,9 @@ USER_ID_ENV = "RELAYKIT_USER_ID"
 BASE_URL_ENV = "RELAYKIT_BASE_URL"
 USER_AGENT = "relaykit-python"
 
-# The header each security scheme of the spec puts on a request, and the client setting whose
-# value fills it: the relay key, or the user's access token and id for the management API.
-AUTH_HEADERS = {
-    "bearer": ("authorization", "Bearer {key}", "api_key"),
-    "x-api-key": ("x-api-key", "{key}", "api_key"),
-    "x-goog-api-key": ("x-goog-api-key", "{key}", "api_key"),
-    "access-token": ("authorization", "Bearer {key}", "access_token"),
-    "new-api-user": ("new-api-user", "{key}", "user_id"),
-}
-register_credentials(header for header, _, _ in AUTH_HEADERS.values())
+# Every header a security scheme of the spec puts on a request (the table is generated from
+# the spec) carries a credential: none of them may follow a redirect to another origin.
+register_credentials(header for header, _, _ in AUTH_SCHEMES.values())
 # Where each setting comes from when the constructor is not given it.
 CREDENTIAL_ENV = {"api_key": API_KEY_ENV, "access_token": ACCESS_TOKEN_ENV, "user_id": USER_ID_ENV}
 LARGE_BODY = 32 * 1024
@@ -228,15 +222,19 @@ class BaseClient:
         a missing setting is refused before the request is sent."""
         cached = self._auth_cache.get((schemes, alternatives))
         if cached is None:
-            have = {s for s in schemes if self._credentials[AUTH_HEADERS[s][2]]}
+            unknown = [s for s in schemes if s not in AUTH_SCHEMES]
+            if unknown:
+                known = ", ".join(AUTH_SCHEMES)
+                raise ArgumentError(f"auth: unknown security scheme {unknown[0]!r}; known: {known}", ("auth",))
+            have = {s for s in schemes if self._credentials[AUTH_SCHEMES[s][2]]}
             if not any(have.issuperset(alt) for alt in alternatives or (schemes,)):
-                missing = next(AUTH_HEADERS[s][2] for s in (alternatives or (schemes,))[0] if s not in have)
+                missing = next(AUTH_SCHEMES[s][2] for s in (alternatives or (schemes,))[0] if s not in have)
                 raise RelaykitError(f"this call needs {missing}: pass {missing}= to the client or set {CREDENTIAL_ENV[missing]}")
             cached = {}
             for scheme in schemes:
                 if scheme in have:
-                    name, template, setting = AUTH_HEADERS[scheme]
-                    cached[name] = template.format(key=self._credentials[setting])
+                    name, template, setting = AUTH_SCHEMES[scheme]
+                    cached[name] = template.format(value=self._credentials[setting])
             self._auth_cache[(schemes, alternatives)] = cached
         return cached
 
@@ -487,7 +485,7 @@ class SyncAPIClient(BaseClient):
         headers: Mapping[str, str] | None = None,
         cast_to: type[T],
         timeout: Timeout | NotGiven = NOT_GIVEN,
-        auth: tuple[str, ...] = ("bearer",),
+        auth: tuple[str, ...] = DEFAULT_AUTH,
     ) -> T: ...
 
     @overload
@@ -501,7 +499,7 @@ class SyncAPIClient(BaseClient):
         headers: Mapping[str, str] | None = None,
         cast_to: None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-        auth: tuple[str, ...] = ("bearer",),
+        auth: tuple[str, ...] = DEFAULT_AUTH,
     ) -> Any: ...
 
     def request(
@@ -514,11 +512,12 @@ class SyncAPIClient(BaseClient):
         headers: Mapping[str, str] | None = None,
         cast_to: type[T] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-        auth: tuple[str, ...] = ("bearer",),
+        auth: tuple[str, ...] = DEFAULT_AUTH,
     ) -> Any:
         """Call an endpoint the spec does not describe yet, with auth, retries and typed errors.
         Returns ``cast_to`` validated from the JSON body when given, else the decoded JSON
-        (or the text when the body is not JSON)."""
+        (or the text when the body is not JSON). ``auth`` names the spec's security schemes to
+        send (``components.securitySchemes``; by default the spec's own default)."""
         request = self._build_request(
             self._http, method.upper(), "/" + path.lstrip("/"), query=query, headers=headers,
             payload=None if body is None else _json_payload(body), auth=auth, stream=False, timeout=timeout,
@@ -651,7 +650,7 @@ class AsyncAPIClient(BaseClient):
         headers: Mapping[str, str] | None = None,
         cast_to: type[T],
         timeout: Timeout | NotGiven = NOT_GIVEN,
-        auth: tuple[str, ...] = ("bearer",),
+        auth: tuple[str, ...] = DEFAULT_AUTH,
     ) -> T: ...
 
     @overload
@@ -665,7 +664,7 @@ class AsyncAPIClient(BaseClient):
         headers: Mapping[str, str] | None = None,
         cast_to: None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-        auth: tuple[str, ...] = ("bearer",),
+        auth: tuple[str, ...] = DEFAULT_AUTH,
     ) -> Any: ...
 
     async def request(
@@ -678,7 +677,7 @@ class AsyncAPIClient(BaseClient):
         headers: Mapping[str, str] | None = None,
         cast_to: type[T] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-        auth: tuple[str, ...] = ("bearer",),
+        auth: tuple[str, ...] = DEFAULT_AUTH,
     ) -> Any:
         """Call an endpoint the spec does not describe yet (see ``Client.request``)."""
         request = self._build_request(

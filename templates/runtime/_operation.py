@@ -116,7 +116,7 @@ class Operation:
     stream_event: Any = None
     stream_param: str | None = None  # wire name of the body flag that turns streaming on
     stream_union: bool = False
-    auth: tuple[str, ...] = ("bearer",)
+    auth: tuple[str, ...] = ()  # security scheme names of the spec (keys of _security.AUTH_SCHEMES)
     # The spec's alternative requirements, when it offers several: the schemes of ``auth`` whose
     # setting is configured are sent, and one alternative must be complete.
     auth_any: tuple[tuple[str, ...], ...] = ()

@@ -1,7 +1,7 @@
 """Redirects without leaking credentials.
 
 httpx, following redirects itself, strips only ``Authorization`` when a redirect leaves the
-origin; the gateways also take the key in ``x-api-key`` and ``x-goog-api-key``. So the client
+origin; the gateways also take the key in headers of their own. So the client
 follows redirects here: a request to another origin (scheme, host and port) carries no
 credential header at all, whatever its name. ``headers_for`` applies the same rule to any
 other request that leaves the gateway, such as downloading a result file from a CDN.
@@ -19,7 +19,7 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Headers that carry a credential. Any header whose name contains one of the markers counts
 # too, so a key a caller puts in default_headers under its own name is covered; so does every
 # header a security scheme of the spec puts on a request (registered by the client).
-CREDENTIAL_HEADERS = {"authorization", "proxy-authorization", "x-api-key", "x-goog-api-key", "api-key", "cookie"}
+CREDENTIAL_HEADERS = {"authorization", "proxy-authorization", "cookie"}
 CREDENTIAL_MARKERS = ("auth", "key", "token", "secret", "session", "cookie", "password")
 
 # Headers that describe the connection or the old body, recomputed for the new request.

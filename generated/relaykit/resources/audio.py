@@ -50,7 +50,7 @@ _CREATE_SPEECH = Operation(
         ),
     ),
     response_binary=True,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _CREATE_TRANSCRIPTION = Operation(
@@ -92,7 +92,7 @@ _CREATE_TRANSCRIPTION = Operation(
     ),
     response_model=types.Transcription,
     response_text=True,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _CREATE_TRANSLATION = Operation(
@@ -113,7 +113,7 @@ _CREATE_TRANSLATION = Operation(
     ),
     response_model=types.Translation,
     response_text=True,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 

@@ -32,7 +32,7 @@ _CREATE_BAILIAN_SPEECH = Operation(
         ),
     ),
     response_model=types.BailianSpeechResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 

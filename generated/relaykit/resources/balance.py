@@ -21,7 +21,7 @@ _GET_BALANCE = Operation(
     method="GET",
     path="/v1/balance",
     response_model=types.Balance,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 

@@ -21,7 +21,7 @@ _GET_BILLING_SUBSCRIPTION = Operation(
     method="GET",
     path="/v1/dashboard/billing/subscription",
     response_model=types.BillingSubscription,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _GET_BILLING_USAGE = Operation(
@@ -32,7 +32,7 @@ _GET_BILLING_USAGE = Operation(
         Param("end_date", "end_date", kind="string"),
     ),
     response_model=types.BillingUsage,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 

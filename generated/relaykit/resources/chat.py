@@ -76,7 +76,7 @@ _CREATE_CHAT_COMPLETION = Operation(
     stream_protocol="openai-chat",
     stream_event=types.ChatCompletionChunk,
     stream_param="stream",
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 

@@ -52,7 +52,7 @@ _CREATE_COMPLETION = Operation(
     stream_protocol="openai-chat",
     stream_event=types.Completion,
     stream_param="stream",
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 

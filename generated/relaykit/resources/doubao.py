@@ -42,7 +42,7 @@ _CREATE_DOUBAO_IMAGE = Operation(
         ),
     ),
     response_model=types.ImagesResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 

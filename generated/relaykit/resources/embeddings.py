@@ -37,7 +37,7 @@ _CREATE_EMBEDDING = Operation(
         ),
     ),
     response_model=types.CreateEmbeddingResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 

@@ -53,8 +53,8 @@ _GENERATE_CONTENT = Operation(
         ),
     ),
     response_model=types.GenerateContentResponse,
-    auth=("x-goog-api-key", "bearer"),
-    auth_any=(("x-goog-api-key",), ("bearer",)),
+    auth=("googleApiKey", "bearerAuth"),
+    auth_any=(("googleApiKey",), ("bearerAuth",)),
 )
 
 _STREAM_GENERATE_CONTENT = Operation(
@@ -82,8 +82,8 @@ _STREAM_GENERATE_CONTENT = Operation(
     ),
     stream_protocol="gemini",
     stream_event=types.GenerateContentResponse,
-    auth=("x-goog-api-key", "bearer"),
-    auth_any=(("x-goog-api-key",), ("bearer",)),
+    auth=("googleApiKey", "bearerAuth"),
+    auth_any=(("googleApiKey",), ("bearerAuth",)),
 )
 
 _EMBED_CONTENT = Operation(
@@ -104,8 +104,8 @@ _EMBED_CONTENT = Operation(
         ),
     ),
     response_model=types.GeminiEmbedContentResponse,
-    auth=("x-goog-api-key", "bearer"),
-    auth_any=(("x-goog-api-key",), ("bearer",)),
+    auth=("googleApiKey", "bearerAuth"),
+    auth_any=(("googleApiKey",), ("bearerAuth",)),
 )
 
 _BATCH_EMBED_CONTENTS = Operation(
@@ -121,8 +121,8 @@ _BATCH_EMBED_CONTENTS = Operation(
         ),
     ),
     response_model=types.GeminiBatchEmbedContentsResponse,
-    auth=("x-goog-api-key", "bearer"),
-    auth_any=(("x-goog-api-key",), ("bearer",)),
+    auth=("googleApiKey", "bearerAuth"),
+    auth_any=(("googleApiKey",), ("bearerAuth",)),
 )
 
 _COUNT_TOKENS = Operation(
@@ -141,8 +141,8 @@ _COUNT_TOKENS = Operation(
         ),
     ),
     response_model=types.GeminiCountTokensResponse,
-    auth=("x-goog-api-key", "bearer"),
-    auth_any=(("x-goog-api-key",), ("bearer",)),
+    auth=("googleApiKey", "bearerAuth"),
+    auth_any=(("googleApiKey",), ("bearerAuth",)),
 )
 
 _LIST_GEMINI_MODELS = Operation(
@@ -154,8 +154,8 @@ _LIST_GEMINI_MODELS = Operation(
         Param("key", "key", kind="string"),
     ),
     response_model=types.ListGeminiModelsResponse,
-    auth=("x-goog-api-key", "bearer"),
-    auth_any=(("x-goog-api-key",), ("bearer",)),
+    auth=("googleApiKey", "bearerAuth"),
+    auth_any=(("googleApiKey",), ("bearerAuth",)),
 )
 
 _CREATE_GEMINI_INTERACTION = Operation(
@@ -178,7 +178,7 @@ _CREATE_GEMINI_INTERACTION = Operation(
         ),
     ),
     response_model=types.GeminiInteraction,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -187,7 +187,7 @@ _GET_GEMINI_INTERACTION = Operation(
     path="/v1beta/interactions/{interaction_id}",
     path_params=(Param("interaction_id", "interaction_id", kind="string"),),
     response_model=types.GeminiInteraction,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _GET_GEMINI_FILE = Operation(
@@ -195,7 +195,7 @@ _GET_GEMINI_FILE = Operation(
     path="/v1beta/files/{file_id}",
     path_params=(Param("file_id", "file_id", kind="string"),),
     response_model=types.GeminiFile,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _DOWNLOAD_GEMINI_FILE = Operation(
@@ -204,7 +204,7 @@ _DOWNLOAD_GEMINI_FILE = Operation(
     path_params=(Param("file_id", "file_id", kind="string"),),
     query_params=(Param("alt", "alt", "media", kind="string", choices=("media",)),),
     response_binary=True,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _DOWNLOAD_GEMINI_GCS_FILE = Operation(
@@ -212,7 +212,7 @@ _DOWNLOAD_GEMINI_GCS_FILE = Operation(
     path="/v1beta/files/gcs",
     query_params=(Param("uri", "uri", kind="string"),),
     response_binary=True,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _GET_GEMINI_INTERACTION_POLL = Poll(

@@ -38,7 +38,7 @@ _CREATE_GROK_VIDEO = Operation(
         ),
     ),
     response_model=types.GrokVideoSubmitted,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -59,7 +59,7 @@ _EDIT_GROK_VIDEO = Operation(
         ),
     ),
     response_model=types.GrokVideoSubmitted,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -68,7 +68,7 @@ _GET_GROK_VIDEO = Operation(
     path="/grok/v1/videos/{request_id}",
     path_params=(Param("request_id", "request_id", kind="string"),),
     response_model=types.GrokVideoJob,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _GET_GROK_VIDEO_POLL = Poll(

@@ -22,8 +22,8 @@ _LIST_GROUPS = Operation(
     method="GET",
     path="/api/groups",
     response_model=types.GroupListResponse,
-    auth=("access-token", "new-api-user"),
-    auth_any=(("access-token", "new-api-user"), ("access-token",)),
+    auth=("accessToken", "newApiUser"),
+    auth_any=(("accessToken", "newApiUser"), ("accessToken",)),
     envelope=Envelope("/success", "/message", (True,)),
 )
 

@@ -30,7 +30,7 @@ _IDEOGRAM_GENERATE = Operation(
         ),
     ),
     response_model=types.IdeogramImagesResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -48,7 +48,7 @@ _IDEOGRAM_REMIX = Operation(
         ),
     ),
     response_model=types.IdeogramImagesResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -66,7 +66,7 @@ _IDEOGRAM_UPSCALE = Operation(
         ),
     ),
     response_model=types.IdeogramImagesResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -84,7 +84,7 @@ _IDEOGRAM_DESCRIBE = Operation(
         ),
     ),
     response_model=types.IdeogramDescribeResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _IDEOGRAM_GENERATE_V3 = Operation(
@@ -110,7 +110,7 @@ _IDEOGRAM_GENERATE_V3 = Operation(
         ),
     ),
     response_model=types.IdeogramImagesResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -140,7 +140,7 @@ _IDEOGRAM_EDIT_V3 = Operation(
         ),
     ),
     response_model=types.IdeogramImagesResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -169,7 +169,7 @@ _IDEOGRAM_REMIX_V3 = Operation(
         ),
     ),
     response_model=types.IdeogramImagesResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -192,7 +192,7 @@ _IDEOGRAM_REFRAME_V3 = Operation(
         ),
     ),
     response_model=types.IdeogramImagesResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -216,7 +216,7 @@ _IDEOGRAM_REPLACE_BACKGROUND_V3 = Operation(
         ),
     ),
     response_model=types.IdeogramImagesResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 

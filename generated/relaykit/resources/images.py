@@ -61,7 +61,7 @@ _CREATE_IMAGE = Operation(
     stream_event=types.ImageGenerationStreamEvent,
     stream_param="stream",
     stream_union=True,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -121,7 +121,7 @@ _EDIT_IMAGE = Operation(
     stream_event=types.ImageEditStreamEvent,
     stream_param="stream",
     stream_union=True,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 

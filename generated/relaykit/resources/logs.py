@@ -31,8 +31,8 @@ _LIST_USAGE_LOGS = Operation(
         Param("end_timestamp", "end_timestamp", kind="integer"),
     ),
     response_model=types.UsageLogListResponse,
-    auth=("access-token", "new-api-user"),
-    auth_any=(("access-token", "new-api-user"), ("access-token",)),
+    auth=("accessToken", "newApiUser"),
+    auth_any=(("accessToken", "newApiUser"), ("accessToken",)),
     envelope=Envelope("/success", "/message", (True,)),
 )
 
@@ -47,8 +47,8 @@ _LIST_MIDJOURNEY_LOGS = Operation(
         Param("end_timestamp", "end_timestamp", kind="integer"),
     ),
     response_model=types.MidjourneyLogListResponse,
-    auth=("access-token", "new-api-user"),
-    auth_any=(("access-token", "new-api-user"), ("access-token",)),
+    auth=("accessToken", "newApiUser"),
+    auth_any=(("accessToken", "newApiUser"), ("accessToken",)),
     envelope=Envelope("/success", "/message", (True,)),
 )
 
@@ -65,8 +65,8 @@ _LIST_TASK_LOGS = Operation(
         Param("end_timestamp", "end_timestamp", kind="integer"),
     ),
     response_model=types.TaskLogListResponse,
-    auth=("access-token", "new-api-user"),
-    auth_any=(("access-token", "new-api-user"), ("access-token",)),
+    auth=("accessToken", "newApiUser"),
+    auth_any=(("accessToken", "newApiUser"), ("accessToken",)),
     envelope=Envelope("/success", "/message", (True,)),
 )
 

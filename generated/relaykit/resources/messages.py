@@ -61,8 +61,8 @@ _CREATE_MESSAGE = Operation(
     stream_event=types.MessageStreamEvent,
     stream_param="stream",
     stream_union=True,
-    auth=("x-api-key", "bearer"),
-    auth_any=(("x-api-key",), ("bearer",)),
+    auth=("anthropicApiKey", "bearerAuth"),
+    auth_any=(("anthropicApiKey",), ("bearerAuth",)),
 )
 
 _COUNT_MESSAGE_TOKENS = Operation(
@@ -90,8 +90,8 @@ _COUNT_MESSAGE_TOKENS = Operation(
         ),
     ),
     response_model=types.MessageTokensCount,
-    auth=("x-api-key", "bearer"),
-    auth_any=(("x-api-key",), ("bearer",)),
+    auth=("anthropicApiKey", "bearerAuth"),
+    auth_any=(("anthropicApiKey",), ("bearerAuth",)),
 )
 
 

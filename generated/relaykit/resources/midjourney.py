@@ -41,7 +41,7 @@ _SUBMIT_MIDJOURNEY_IMAGINE = Operation(
         ),
     ),
     response_model=types.MidjourneySubmitResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/description", (1, 21, 22)),
 )
@@ -65,7 +65,7 @@ _SUBMIT_MIDJOURNEY_ACTION = Operation(
         ),
     ),
     response_model=types.MidjourneySubmitResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/description", (1, 21, 22)),
 )
@@ -88,7 +88,7 @@ _SUBMIT_MIDJOURNEY_BLEND = Operation(
         ),
     ),
     response_model=types.MidjourneySubmitResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/description", (1, 21, 22)),
 )
@@ -110,7 +110,7 @@ _SUBMIT_MIDJOURNEY_DESCRIBE = Operation(
         ),
     ),
     response_model=types.MidjourneySubmitResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/description", (1, 21, 22)),
 )
@@ -132,7 +132,7 @@ _SUBMIT_MIDJOURNEY_MODAL = Operation(
         ),
     ),
     response_model=types.MidjourneySubmitResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/description", (1, 21, 22)),
 )
@@ -154,7 +154,7 @@ _SUBMIT_MIDJOURNEY_SHORTEN = Operation(
         ),
     ),
     response_model=types.MidjourneySubmitResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/description", (1, 21, 22)),
 )
@@ -176,7 +176,7 @@ _SUBMIT_MIDJOURNEY_SWAP_FACE = Operation(
         ),
     ),
     response_model=types.MidjourneySubmitResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/description", (1, 21, 22)),
 )
@@ -198,7 +198,7 @@ _SUBMIT_MIDJOURNEY_VIDEO = Operation(
         ),
     ),
     response_model=types.MidjourneySubmitResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/description", (1, 21, 22)),
 )
@@ -220,7 +220,7 @@ _SUBMIT_MIDJOURNEY_EDIT = Operation(
         ),
     ),
     response_model=types.MidjourneySubmitResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/description", (1, 21, 22)),
 )
@@ -242,7 +242,7 @@ _SUBMIT_MIDJOURNEY_CHANGE = Operation(
         ),
     ),
     response_model=types.MidjourneySubmitResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/description", (1, 21, 22)),
 )
@@ -261,7 +261,7 @@ _UPLOAD_MIDJOURNEY_IMAGES = Operation(
         ),
     ),
     response_model=types.MidjourneyUploadResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     envelope=Envelope("/code", "/description", (1,)),
 )
 
@@ -270,7 +270,7 @@ _GET_MIDJOURNEY_TASK = Operation(
     path="/mj/task/{id}/fetch",
     path_params=(Param("id", "id", kind="string"),),
     response_model=types.MidjourneyTask,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _LIST_MIDJOURNEY_TASKS = Operation(
@@ -284,7 +284,7 @@ _LIST_MIDJOURNEY_TASKS = Operation(
         ),
     ),
     response_model=types.MidjourneyTaskList,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _GET_MIDJOURNEY_IMAGE_SEED = Operation(
@@ -292,7 +292,7 @@ _GET_MIDJOURNEY_IMAGE_SEED = Operation(
     path="/mj/task/{id}/image-seed",
     path_params=(Param("id", "id", kind="string"),),
     response_model=types.MidjourneyImageSeedResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     envelope=Envelope("/code", "/description", (1,)),
 )
 

@@ -55,7 +55,7 @@ _CREATE_MINIMAX_VIDEO = Operation(
         ),
     ),
     response_model=types.MinimaxVideoSubmitted,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/base_resp/status_code", "/base_resp/status_msg", (0,)),
 )
@@ -65,7 +65,7 @@ _GET_MINIMAX_VIDEO = Operation(
     path="/minimax/v1/query/video_generation",
     query_params=(Param("task_id", "task_id", kind="string"),),
     response_model=types.MinimaxVideoTask,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     envelope=Envelope("/base_resp/status_code", "/base_resp/status_msg", (0,)),
 )
 
@@ -74,7 +74,7 @@ _GET_MINIMAX_FILE = Operation(
     path="/minimax/v1/files/retrieve",
     query_params=(Param("file_id", "file_id", kind="string"),),
     response_model=types.MinimaxFileResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     envelope=Envelope("/base_resp/status_code", "/base_resp/status_msg", (0,)),
 )
 
@@ -92,7 +92,7 @@ _UPLOAD_MINIMAX_FILE = Operation(
         ),
     ),
     response_model=types.MinimaxFileResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     envelope=Envelope("/base_resp/status_code", "/base_resp/status_msg", (0,)),
 )
 
@@ -120,7 +120,7 @@ _CREATE_MINIMAX_SPEECH = Operation(
         ),
     ),
     response_model=types.MinimaxSpeechResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     envelope=Envelope("/base_resp/status_code", "/base_resp/status_msg", (0,)),
 )
 
@@ -148,7 +148,7 @@ _CREATE_MINIMAX_SPEECH_TASK = Operation(
         ),
     ),
     response_model=types.MinimaxSpeechTaskSubmitted,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/base_resp/status_code", "/base_resp/status_msg", (0,)),
 )
@@ -158,7 +158,7 @@ _GET_MINIMAX_SPEECH_TASK = Operation(
     path="/minimax/v1/query/t2a_async_query_v2",
     query_params=(Param("task_id", "task_id", kind="string"),),
     response_model=types.MinimaxSpeechTask,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     envelope=Envelope("/base_resp/status_code", "/base_resp/status_msg", (0,)),
 )
 
@@ -183,7 +183,7 @@ _CLONE_MINIMAX_VOICE = Operation(
         ),
     ),
     response_model=types.MinimaxVoiceCloneResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/base_resp/status_code", "/base_resp/status_msg", (0,)),
 )
@@ -204,7 +204,7 @@ _DESIGN_MINIMAX_VOICE = Operation(
         ),
     ),
     response_model=types.MinimaxVoiceDesignResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/base_resp/status_code", "/base_resp/status_msg", (0,)),
 )

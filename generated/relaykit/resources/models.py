@@ -21,7 +21,7 @@ _LIST_MODELS = Operation(
     method="GET",
     path="/v1/models",
     response_model=types.ModelList,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _RETRIEVE_MODEL = Operation(
@@ -29,7 +29,7 @@ _RETRIEVE_MODEL = Operation(
     path="/v1/models/{model}",
     path_params=(Param("model", "model", kind="string"),),
     response_model=types.Model,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 

@@ -32,7 +32,7 @@ _CREATE_MODERATION = Operation(
         ),
     ),
     response_model=types.CreateModerationResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 

@@ -40,7 +40,7 @@ _CREATE_RERANK = Operation(
         ),
     ),
     response_model=types.RerankResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 

@@ -74,7 +74,7 @@ _CREATE_RESPONSE = Operation(
     stream_event=types.ResponseStreamEvent,
     stream_param="stream",
     stream_union=True,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _RETRIEVE_RESPONSE = Operation(
@@ -83,7 +83,7 @@ _RETRIEVE_RESPONSE = Operation(
     path_params=(Param("response_id", "response_id", kind="string"),),
     query_params=(Param("include", "include", kind="array"),),
     response_model=types.Response,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _DELETE_RESPONSE = Operation(
@@ -91,7 +91,7 @@ _DELETE_RESPONSE = Operation(
     path="/v1/responses/{response_id}",
     path_params=(Param("response_id", "response_id", kind="string"),),
     response_model=types.ResponseDeleted,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _CANCEL_RESPONSE = Operation(
@@ -99,7 +99,7 @@ _CANCEL_RESPONSE = Operation(
     path="/v1/responses/{response_id}/cancel",
     path_params=(Param("response_id", "response_id", kind="string"),),
     response_model=types.Response,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _COMPACT_RESPONSE = Operation(
@@ -122,7 +122,7 @@ _COMPACT_RESPONSE = Operation(
         ),
     ),
     response_model=types.ResponseCompaction,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _LIST_RESPONSE_INPUT_ITEMS = Operation(
@@ -136,7 +136,7 @@ _LIST_RESPONSE_INPUT_ITEMS = Operation(
         Param("include", "include", kind="array"),
     ),
     response_model=types.ResponseInputItemList,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _COUNT_RESPONSE_INPUT_TOKENS = Operation(
@@ -163,7 +163,7 @@ _COUNT_RESPONSE_INPUT_TOKENS = Operation(
         ),
     ),
     response_model=types.ResponseInputTokens,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 

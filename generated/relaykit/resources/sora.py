@@ -32,7 +32,7 @@ _CREATE_SORA_CHARACTER = Operation(
         ),
     ),
     response_model=types.SoraCharacter,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 

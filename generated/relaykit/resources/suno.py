@@ -91,7 +91,7 @@ _SUBMIT_SUNO_MUSIC = Operation(
         ),
     ),
     response_model=types.SunoTaskIdResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/message", ("success",)),
 )
@@ -110,7 +110,7 @@ _CONCAT_SUNO_MUSIC = Operation(
         ),
     ),
     response_model=types.SunoTaskIdResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/message", ("success",)),
 )
@@ -123,7 +123,7 @@ _LIST_SUNO_MUSIC = Operation(
         Param("page_size", "pageSize"),
     ),
     response_model=types.SunoMusicListResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     envelope=Envelope("/code", "/msg", (200,)),
 )
 
@@ -145,7 +145,7 @@ _SUBMIT_SUNO_PERSONA = Operation(
         ),
     ),
     response_model=types.SunoTaskIdResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/message", ("success",)),
 )
@@ -167,7 +167,7 @@ _CREATE_SUNO_PERSONA = Operation(
         ),
     ),
     response_model=types.SunoPersona,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -185,7 +185,7 @@ _SUBMIT_SUNO_LYRICS = Operation(
         ),
     ),
     response_model=types.SunoTaskIdResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/message", ("success",)),
 )
@@ -201,7 +201,7 @@ _UPSAMPLE_SUNO_TAGS = Operation(
         ),
     ),
     response_model=types.SunoTaskIdResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/message", ("success",)),
 )
@@ -223,7 +223,7 @@ _UPLOAD_SUNO_AUDIO = Operation(
         ),
     ),
     response_model=types.SunoResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/message", ("success",)),
 )
@@ -233,7 +233,7 @@ _GET_SUNO_TASK = Operation(
     path="/suno/fetch/{task_id}",
     path_params=(Param("task_id", "task_id", kind="string"),),
     response_model=types.SunoTaskResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     envelope=Envelope("/code", "/message", ("success",)),
 )
 
@@ -251,7 +251,7 @@ _BATCH_GET_SUNO_TASKS = Operation(
         ),
     ),
     response_model=types.SunoTaskListResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     envelope=Envelope("/code", "/message", ("success",)),
 )
 
@@ -260,7 +260,7 @@ _GET_SUNO_TIMING = Operation(
     path="/suno/act/timing/{id}",
     path_params=(Param("id", "id", kind="string"),),
     response_model=types.SunoResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _GET_SUNO_WAV = Operation(
@@ -268,7 +268,7 @@ _GET_SUNO_WAV = Operation(
     path="/suno/act/wav/{clip_id}",
     path_params=(Param("clip_id", "clip_id", kind="string"),),
     response_model=types.SunoResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     envelope=Envelope("/code", "/message", ("success",)),
 )
 
@@ -280,7 +280,7 @@ _GET_SUNO_MIDI = Operation(
         Param("stem_clip_id", "stemClipId", kind="string"),
     ),
     response_model=types.SunoResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _GET_SUNO_WAVEFORM = Operation(
@@ -288,7 +288,7 @@ _GET_SUNO_WAVEFORM = Operation(
     path="/suno/act/waveform",
     query_params=(Param("clip_id", "clipId", kind="string"),),
     response_model=types.SunoResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _GET_SUNO_VIDEO_STATUS = Operation(
@@ -296,7 +296,7 @@ _GET_SUNO_VIDEO_STATUS = Operation(
     path="/suno/act/mp4-state",
     query_params=(Param("task_batch_id", "taskBatchId", kind="string"),),
     response_model=types.SunoResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _CREATE_SUNO_VIDEO = Operation(
@@ -310,7 +310,7 @@ _CREATE_SUNO_VIDEO = Operation(
         ),
     ),
     response_model=types.SunoTaskIdResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/message", ("success",)),
 )
@@ -319,14 +319,14 @@ _GET_SUNO_ACCOUNT = Operation(
     method="GET",
     path="/suno/account/integral",
     response_model=types.SunoResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _LIST_SUNO_GENRES = Operation(
     method="GET",
     path="/suno/act/music-style",
     response_model=types.SunoMusicListResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     envelope=Envelope("/code", "/msg", (200,)),
 )
 
@@ -344,7 +344,7 @@ _CREATE_SUNO_STEMS = Operation(
         ),
     ),
     response_model=types.SunoTaskIdResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/message", ("success",)),
 )
@@ -360,7 +360,7 @@ _CREATE_SUNO_STEMS_FROM_URL = Operation(
         ),
     ),
     response_model=types.SunoTaskIdResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/message", ("success",)),
 )
@@ -381,7 +381,7 @@ _CREATE_SUNO_STEMS_ALL = Operation(
         ),
     ),
     response_model=types.SunoTaskIdResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/message", ("success",)),
 )
@@ -402,7 +402,7 @@ _CREATE_SUNO_STEMS_ALL_FROM_URL = Operation(
         ),
     ),
     response_model=types.SunoTaskIdResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/message", ("success",)),
 )
@@ -418,7 +418,7 @@ _REGENERATE_SUNO_COVER_IMAGE = Operation(
         ),
     ),
     response_model=types.SunoTaskIdResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/message", ("success",)),
 )
@@ -438,7 +438,7 @@ _ADJUST_SUNO_CLIP_SPEED = Operation(
         ),
     ),
     response_model=types.SunoResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/message", ("success",)),
 )
@@ -458,7 +458,7 @@ _SET_SUNO_CLIP_METADATA = Operation(
         ),
     ),
     response_model=types.SunoResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/message", ("success",)),
 )
@@ -478,7 +478,7 @@ _FADE_SUNO_CLIP = Operation(
         ),
     ),
     response_model=types.SunoResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/message", ("success",)),
 )
@@ -494,7 +494,7 @@ _CREATE_SUNO_TEMPORARY_URL = Operation(
         ),
     ),
     response_model=types.SunoResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
     envelope=Envelope("/code", "/message", ("success",)),
 )

@@ -29,8 +29,8 @@ _LIST_TOKENS = Operation(
         Param("keyword", "keyword", kind="string"),
     ),
     response_model=types.TokenListResponse,
-    auth=("access-token", "new-api-user"),
-    auth_any=(("access-token", "new-api-user"), ("access-token",)),
+    auth=("accessToken", "newApiUser"),
+    auth_any=(("accessToken", "newApiUser"), ("accessToken",)),
     envelope=Envelope("/success", "/message", (True,)),
 )
 
@@ -58,8 +58,8 @@ _UPDATE_TOKEN = Operation(
         ),
     ),
     response_model=types.TokenResponse,
-    auth=("access-token", "new-api-user"),
-    auth_any=(("access-token", "new-api-user"), ("access-token",)),
+    auth=("accessToken", "newApiUser"),
+    auth_any=(("accessToken", "newApiUser"), ("accessToken",)),
     envelope=Envelope("/success", "/message", (True,)),
 )
 
@@ -83,8 +83,8 @@ _CREATE_TOKEN = Operation(
         ),
     ),
     response_model=types.TokenResponse,
-    auth=("access-token", "new-api-user"),
-    auth_any=(("access-token", "new-api-user"), ("access-token",)),
+    auth=("accessToken", "newApiUser"),
+    auth_any=(("accessToken", "newApiUser"), ("accessToken",)),
     envelope=Envelope("/success", "/message", (True,)),
 )
 
@@ -92,8 +92,8 @@ _LIST_ALL_TOKENS = Operation(
     method="GET",
     path="/api/tokenAll",
     response_model=types.TokenArrayResponse,
-    auth=("access-token", "new-api-user"),
-    auth_any=(("access-token", "new-api-user"), ("access-token",)),
+    auth=("accessToken", "newApiUser"),
+    auth_any=(("accessToken", "newApiUser"), ("accessToken",)),
     envelope=Envelope("/success", "/message", (True,)),
 )
 
@@ -105,7 +105,7 @@ _SEARCH_TOKENS = Operation(
         Param("token", "token", kind="string"),
     ),
     response_model=types.TokenArrayResponse,
-    auth=("access-token", "new-api-user"),
+    auth=("accessToken", "newApiUser"),
     envelope=Envelope("/success", "/message", (True,)),
 )
 
@@ -120,7 +120,7 @@ _DELETE_TOKENS = Operation(
         ),
     ),
     response_model=types.TokenBatchDeleteResponse,
-    auth=("access-token", "new-api-user"),
+    auth=("accessToken", "newApiUser"),
     envelope=Envelope("/success", "/message", (True,)),
 )
 
@@ -129,7 +129,7 @@ _GET_TOKEN = Operation(
     path="/api/token/{id}",
     path_params=(Param("id", "id", kind="integer"),),
     response_model=types.TokenResponse,
-    auth=("access-token", "new-api-user"),
+    auth=("accessToken", "newApiUser"),
     envelope=Envelope("/success", "/message", (True,)),
 )
 
@@ -138,8 +138,8 @@ _DELETE_TOKEN = Operation(
     path="/api/token/{id}",
     path_params=(Param("id", "id", kind="integer"),),
     response_model=types.AccountResult,
-    auth=("access-token", "new-api-user"),
-    auth_any=(("access-token", "new-api-user"), ("access-token",)),
+    auth=("accessToken", "newApiUser"),
+    auth_any=(("accessToken", "newApiUser"), ("accessToken",)),
     envelope=Envelope("/success", "/message", (True,)),
 )
 

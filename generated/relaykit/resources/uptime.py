@@ -22,8 +22,8 @@ _GET_UPTIME_STATUS = Operation(
     method="GET",
     path="/api/uptime/status",
     response_model=types.UptimeStatusResponse,
-    auth=("access-token", "new-api-user"),
-    auth_any=(("access-token", "new-api-user"), ("access-token",), ()),
+    auth=("accessToken", "newApiUser"),
+    auth_any=(("accessToken", "newApiUser"), ("accessToken",), ()),
     envelope=Envelope("/success", "/message", (True,)),
 )
 

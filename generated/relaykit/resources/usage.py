@@ -22,7 +22,7 @@ _GET_TOKEN_USAGE = Operation(
     method="GET",
     path="/api/usage/token",
     response_model=types.TokenUsageResponse,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     envelope=Envelope("/code", "/message", (True,)),
 )
 

@@ -22,7 +22,7 @@ _GET_USER_SELF = Operation(
     method="GET",
     path="/api/user/self",
     response_model=types.UserResponse,
-    auth=("access-token", "new-api-user"),
+    auth=("accessToken", "newApiUser"),
     envelope=Envelope("/success", "/message", (True,)),
 )
 
@@ -30,8 +30,8 @@ _LIST_USER_MODELS = Operation(
     method="GET",
     path="/api/models",
     response_model=types.UserModelsResponse,
-    auth=("access-token", "new-api-user"),
-    auth_any=(("access-token", "new-api-user"), ()),
+    auth=("accessToken", "newApiUser"),
+    auth_any=(("accessToken", "newApiUser"), ()),
     envelope=Envelope("/success", "/message", (True,)),
 )
 

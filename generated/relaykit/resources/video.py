@@ -42,7 +42,7 @@ _CREATE_VIDEO_TASK = Operation(
         ),
     ),
     response_model=types.VideoTaskStatus,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -54,7 +54,7 @@ _QUERY_VIDEO_TASK = Operation(
         Param("model", "model", kind="string"),
     ),
     response_model=types.VideoTaskStatus,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _EXTEND_VIDEO_TASK = Operation(
@@ -76,7 +76,7 @@ _EXTEND_VIDEO_TASK = Operation(
         ),
     ),
     response_model=types.VideoTaskStatus,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -105,7 +105,7 @@ _CREATE_UNIFIED_VIDEO_GENERATION = Operation(
         ),
     ),
     response_model=types.UnifiedVideoTask,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -114,7 +114,7 @@ _GET_UNIFIED_VIDEO_GENERATION = Operation(
     path="/v1/video/generations/{task_id}",
     path_params=(Param("task_id", "task_id", kind="string"),),
     response_model=types.UnifiedVideoTask,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _QUERY_VIDEO_TASK_POLL = Poll(

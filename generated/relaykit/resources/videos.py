@@ -41,7 +41,7 @@ _LIST_VIDEOS = Operation(
         Param("after", "after", kind="string"),
     ),
     response_model=types.VideoList,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _CREATE_VIDEO = Operation(
@@ -72,7 +72,7 @@ _CREATE_VIDEO = Operation(
         ),
     ),
     response_model=types.Video,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -81,7 +81,7 @@ _GET_VIDEO = Operation(
     path="/v1/videos/{video_id}",
     path_params=(Param("video_id", "video_id", kind="string"),),
     response_model=types.Video,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _DELETE_VIDEO = Operation(
@@ -89,7 +89,7 @@ _DELETE_VIDEO = Operation(
     path="/v1/videos/{video_id}",
     path_params=(Param("video_id", "video_id", kind="string"),),
     response_model=types.VideoDeleted,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _GET_VIDEO_CONTENT = Operation(
@@ -100,7 +100,7 @@ _GET_VIDEO_CONTENT = Operation(
         Param("variant", "variant", kind="string", choices=("video", "thumbnail", "spritesheet")),
     ),
     response_binary=True,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _REMIX_VIDEO = Operation(
@@ -118,7 +118,7 @@ _REMIX_VIDEO = Operation(
         ),
     ),
     response_model=types.Video,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -141,7 +141,7 @@ _CREATE_VIDEO_GENERATION = Operation(
         ),
     ),
     response_model=types.GrokVideoSubmitted,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -162,7 +162,7 @@ _CREATE_VIDEO_EDIT = Operation(
         ),
     ),
     response_model=types.GrokVideoSubmitted,
-    auth=("bearer",),
+    auth=("bearerAuth",),
     billable=True,
 )
 
@@ -180,7 +180,7 @@ _CREATE_VIDEO_CHARACTER = Operation(
         ),
     ),
     response_model=types.Video,
-    auth=("bearer",),
+    auth=("bearerAuth",),
 )
 
 _GET_VIDEO_POLL = Poll(
