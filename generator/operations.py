@@ -80,6 +80,8 @@ class Op:
     fetch: Op | None = None  # the operation that fetches the task this one submits
     poll: dict[str, Any] | None = None  # on a fetch operation: how waits follow its tasks
     page: dict[str, Any] | None = None  # x-relaykit-page, with Python argument names and the item model
+    stream_value: Any = True  # the value of the stream parameter that turns streaming on
+    stream_final: str | None = None  # what the stream folds into, when not the JSON response
 
     @property
     def wait_name(self) -> str:
@@ -106,14 +108,34 @@ class Op:
         if not self.stream_event:
             return None
         event = f"types.{self.stream_event} | UnknownEvent" if self.stream_union else f"types.{self.stream_event}"
-        return f"{event}, types.{self.response_model or self.stream_event}"
+        return f"{event}, types.{self.stream_final or self.response_model or self.stream_event}"
+
+    @property
+    def stream_arg(self) -> Arg | None:
+        """The body field or query parameter that switches streaming on."""
+        for arg in self.args:
+            if arg.location in ("body", "query") and arg.wire == self.stream_param:
+                return arg
+        return None
 
     @property
     def stream_py(self) -> str | None:
-        for arg in self.args:
-            if arg.location == "body" and arg.wire == self.stream_param:
-                return arg.py
-        return None
+        arg = self.stream_arg
+        return arg.py if arg is not None else None
+
+    @property
+    def stream_on(self) -> str:
+        """The stream argument's annotation in the overload that streams."""
+        return "Literal[True]" if self.stream_value is True else f"Literal[{self.stream_value!r}]"
+
+    @property
+    def stream_off(self) -> str:
+        """The stream argument's annotation (and default) in the overload that does not."""
+        if self.stream_value is True:
+            return "Literal[False] | NotGiven = NOT_GIVEN"
+        arg = self.stream_arg
+        others = [v for v in (arg.choices if arg else None) or () if v != self.stream_value and v is not None]
+        return (f"Literal[{', '.join(map(repr, others))}] | " if others else "") + "NotGiven = NOT_GIVEN"
 
 
 @dataclass
@@ -258,8 +280,7 @@ def build_operations(doc: dict[str, Any]) -> list[Op]:
         if response_binary and (response_model or any(c in TEXT_TYPES for c in content_types)):
             raise SpecError(where + "/responses", "a binary response cannot be mixed with JSON or text alternatives")
         stream = spec.get("x-relaykit-stream") or {}
-        if stream.get("param") and not any(a.location == "body" and a.wire == stream["param"] for a in args):
-            raise SpecError(where + "/x-relaykit-stream/param", f"{stream['param']!r} is not a body field")
+        check_stream_param(stream, args, where + "/x-relaykit-stream")
         security = scheme_names(doc, spec.get("security", root_security), where + "/security")
         ops.append(Op(
             operation_id=spec["operationId"],
@@ -285,9 +306,24 @@ def build_operations(doc: dict[str, Any]) -> list[Op]:
             envelope={**spec["x-relaykit-envelope"], "success": tuple(spec["x-relaykit-envelope"]["success"])} if spec.get("x-relaykit-envelope") else None,
             task=spec.get("x-relaykit-task"),
             page=page_info(doc, spec, args),
+            stream_value=stream.get("value", True),
+            stream_final=stream.get("final"),
         ))
     link_tasks(ops)
     return ops
+
+
+def check_stream_param(stream: dict[str, Any], args: list[Arg], where: str) -> None:
+    """``param`` names a body field or query parameter; ``value`` (default true) is the value of
+    it that streams: true for a boolean switch, else one of the values its enum lists."""
+    if not stream.get("param"):
+        return
+    arg = next((a for a in args if a.location in ("body", "query") and a.wire == stream["param"]), None)
+    if arg is None:
+        raise SpecError(where + "/param", f"{stream['param']!r} is not a body field or query parameter")
+    value = stream.get("value", True)
+    if value is not True and value not in (arg.choices or ()):
+        raise SpecError(where + "/value", f"{value!r} must be true or one of the values {stream['param']!r} lists in its enum")
 
 
 def link_tasks(ops: list[Op]) -> None:
@@ -348,6 +384,7 @@ def body_args(doc: dict[str, Any], annotate: Annotator, target: dict[str, Any]) 
             py=snake(wire), wire=wire, location="body", annotation=annotation,
             required=wire in required, description=prop.get("description", ""),
             file="FileInput" in annotation, array_form_name=prop.get("x-relaykit-array-form-name"),
+            choices=tuple(prop["enum"]) if "enum" in prop else None,
         ))
     return out
 

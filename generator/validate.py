@@ -10,7 +10,7 @@ from .errors import SpecError, pointer
 from .security import auth_table
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
-STREAM_PROTOCOLS = {"openai-chat", "openai-responses", "openai-images", "anthropic", "gemini"}
+STREAM_PROTOCOLS = {"openai-chat", "openai-responses", "openai-images", "openai-speech", "openai-transcription", "anthropic", "gemini"}
 PARAM_LOCATIONS = {"path", "query", "header"}
 BODY_TYPES = {"application/json", "multipart/form-data"}
 TEXT_TYPES = {"text/plain", "text/vtt", "application/x-subrip", "text/srt"}
@@ -141,6 +141,8 @@ def check_operations(doc: dict[str, Any], locate: Locator) -> None:
                 fail(f"unknown stream protocol {stream.get('protocol')!r}", "x-relaykit-stream", "protocol")
             if stream.get("event") not in doc.get("components", {}).get("schemas", {}):
                 fail(f"stream event schema {stream.get('event')!r} is not a component schema", "x-relaykit-stream", "event")
+            if "final" in stream and stream["final"] not in doc.get("components", {}).get("schemas", {}):
+                fail(f"stream final schema {stream['final']!r} is not a component schema", "x-relaykit-stream", "final")
         ok = [c for c in op.get("responses", {}) if str(c).startswith("2")]
         if not ok:
             fail("needs a 2xx response", "responses")

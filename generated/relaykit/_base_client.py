@@ -438,7 +438,7 @@ class SyncAPIClient(BaseClient):
         )
         lazy = streaming or op.response_binary
         response = self._send(request, stream=lazy, billable=op.billable)
-        if op.response_binary and not modes["stream_body"]:
+        if op.response_binary and not streaming and not modes["stream_body"]:
             response.read()
             response.close()
         if modes["raw"]:
@@ -636,7 +636,7 @@ class AsyncAPIClient(BaseClient):
         )
         lazy = streaming or op.response_binary
         response = await self._send(request, stream=lazy, billable=op.billable)
-        if op.response_binary and not modes["stream_body"]:
+        if op.response_binary and not streaming and not modes["stream_body"]:
             await response.aread()
             await response.aclose()
         if modes["raw"]:

@@ -122,8 +122,12 @@ class Operation:
     response_text: bool = False
     stream_protocol: str | None = None
     stream_event: Any = None
-    stream_param: str | None = None  # wire name of the body flag that turns streaming on
+    stream_param: str | None = (
+        None  # wire name of the body field or query parameter that turns streaming on
+    )
     stream_union: bool = False
+    stream_value: Any = True  # the value of stream_param that streams (a flag, or e.g. "sse")
+    stream_final: Any = None  # the model a stream folds into, when not response_model
     auth: tuple[str, ...] = ()  # security scheme names of the spec (keys of _security.AUTH_SCHEMES)
     # The spec's alternative requirements, when it offers several: the schemes of ``auth`` whose
     # setting is configured are sent, and one alternative must be complete.
@@ -147,7 +151,11 @@ class Operation:
         if decoder is None:
             assert self.stream_protocol is not None
             final = Validators(
-                self.response_model if self.response_model is not None else self.stream_event
+                next(
+                    m
+                    for m in (self.stream_final, self.response_model, self.stream_event)
+                    if m is not None
+                )
             )
             decoder = EventDecoder(
                 self.stream_protocol,
@@ -178,6 +186,7 @@ class Operation:
             if value is NOT_GIVEN or value is None or value == "":
                 raise ArgumentError(f"{p.py} is required and must not be empty", (p.py,))
             path = path.replace("{" + p.wire + "}", quote(str(p.check(value)), safe=""))
+        streaming = self.stream_protocol is not None and self.stream_param is None
         query = {}
         for p in self.query_params:
             value = args[p.py]
@@ -187,6 +196,8 @@ class Operation:
                 p.check(value)
             if value is not NOT_GIVEN and value is not None:
                 query[p.wire] = _query_value(value)
+                if p.wire == self.stream_param:
+                    streaming = self._streams(value)
         headers = {}
         for p in self.header_params:
             value = args[p.py]
@@ -197,7 +208,6 @@ class Operation:
             if value is not NOT_GIVEN and value is not None:
                 headers[p.wire] = str(value)
         payload = None
-        streaming = self.stream_protocol is not None and self.stream_param is None
         if self.bodies:
             given = {p.py: args[p.py] for p in self._body_params if args[p.py] is not NOT_GIVEN}
             body = self._choose(given)
@@ -207,16 +217,23 @@ class Operation:
                     flag = next(
                         (given.get(p.py) for p in body.params if p.wire == self.stream_param), None
                     )
-                    streaming = flag is True
+                    streaming = self._streams(flag)
             else:
                 payload = Payload(
                     model=_validate(
                         body, {p.wire: given[p.py] for p in body.params if p.py in given}
                     )
                 )
-                if self.stream_param is not None:
-                    streaming = getattr(payload.model, body.attrs[self.stream_param]) is True
+                if self.stream_param is not None and self.stream_param in body.attrs:
+                    streaming = self._streams(getattr(payload.model, body.attrs[self.stream_param]))
         return path, query, headers, payload, streaming
+
+    def _streams(self, value: Any) -> bool:
+        """Whether the stream parameter's value turns streaming on (``True`` only by identity:
+        1 is not a yes)."""
+        if self.stream_value is True:
+            return value is True
+        return value is not None and value == self.stream_value
 
     def _choose(self, given: dict[str, Any]) -> Body:
         if len(self.bodies) == 1:
@@ -243,8 +260,8 @@ def _multipart(body: Body, given: dict[str, Any]) -> Payload:
     files: list[tuple[str, Any]] = []
     values: dict[str, Any] = {}
     for p in body.params:
-        if p.py not in given:
-            continue
+        if given.get(p.py) is None:
+            continue  # a form has no null: a field given as None is left out, as if not given
         value = given[p.py]
         if p.file:
             several = is_file_list(value)

@@ -5,6 +5,8 @@
 - ``openai-responses``: events named by ``type``; an ``error`` event raises.
 - ``openai-images``: image events named by ``type`` (partial images, then the completed
   image); an ``error`` event or payload raises, a trailing ``[DONE]`` ends the stream.
+- ``openai-speech``, ``openai-transcription``: audio and transcript events named by ``type``,
+  read as image events are.
 - ``anthropic``: named events; ``ping`` is skipped, ``error`` raises.
 - ``gemini``: data-only ``alt=sse`` chunks until the connection closes.
 
@@ -78,6 +80,8 @@ class EventDecoder:
             "anthropic": self._anthropic,
             "openai-responses": self._responses,
             "openai-images": self._images,
+            "openai-speech": self._images,  # the same rules: typed events, error events, [DONE]
+            "openai-transcription": self._images,
             "gemini": self._gemini,
         }[protocol]
 
@@ -116,7 +120,7 @@ class EventDecoder:
             return _STOP
         if event == "error":
             self._raise_if_error(data, always=True)
-        if b'"error"' in data:  # base64 image data never holds a quote
+        if b'"error"' in data:  # base64 data never holds a quote, and text has its quotes escaped
             self._raise_if_error(data)
         try:
             return self._validate(data)

@@ -8,9 +8,11 @@ whether the stream reached its natural end.
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
+from ._errors import StreamError
 from ._models import UnknownEvent
 
 
@@ -384,10 +386,76 @@ class ImagesAccumulator(Accumulator):
         return bool(self.completed)
 
 
+class SpeechAccumulator(Accumulator):
+    """Speech events into one ``SpeechAudio``: the audio of every delta, decoded and joined
+    (chunks are base64 each on their own, so their text cannot just be concatenated), base64
+    again as a whole; the usage from the done event."""
+
+    def __init__(self) -> None:
+        self.audio = bytearray()
+        self.usage: Any = None
+
+    def add(self, event: Any) -> None:
+        kind = _event_type(event)
+        if isinstance(event, UnknownEvent):
+            return
+        if kind == "speech.audio.delta":
+            try:
+                self.audio += base64.b64decode(event.audio, validate=True)
+            except ValueError:  # binascii.Error is a ValueError
+                raise StreamError(f"speech.audio.delta carries audio that is not base64: {event.audio[:80]!r}", event=_dump(event)) from None
+        elif kind == "speech.audio.done":
+            self.usage = _dump(event.usage) if event.usage is not None else None
+            self.complete = True
+
+    def result(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"audio": base64.b64encode(bytes(self.audio)).decode("ascii")}
+        if self.usage is not None:
+            out["usage"] = self.usage
+        return out
+
+    def text_of(self, event: Any) -> str | None:
+        return None
+
+
+class TranscriptionAccumulator(Accumulator):
+    """Transcript events into the ``Transcription``: the text of the deltas (replaced by the
+    done event's full text), their log probabilities, diarized segments, and the usage."""
+
+    def __init__(self) -> None:
+        self.out: dict[str, Any] = {"text": ""}
+
+    def add(self, event: Any) -> None:
+        kind = _event_type(event)
+        if isinstance(event, UnknownEvent):
+            return
+        if kind == "transcript.text.delta":
+            self.out["text"] += event.delta
+            if event.logprobs:
+                self.out.setdefault("logprobs", []).extend(_dump(p) for p in event.logprobs)
+        elif kind == "transcript.text.segment":
+            self.out.setdefault("segments", []).append(_dump(event))
+        elif kind == "transcript.text.done":
+            data = _dump(event)
+            data.pop("type", None)
+            self.out.update(data)
+            self.complete = True
+
+    def result(self) -> dict[str, Any]:
+        return dict(self.out)
+
+    def text_of(self, event: Any) -> str | None:
+        if _event_type(event) == "transcript.text.delta" and not isinstance(event, UnknownEvent):
+            return str(event.delta)
+        return None
+
+
 ACCUMULATORS: dict[str, type[Accumulator]] = {
     "openai-chat": ChatAccumulator,
     "openai-responses": ResponsesAccumulator,
     "openai-images": ImagesAccumulator,
+    "openai-speech": SpeechAccumulator,
+    "openai-transcription": TranscriptionAccumulator,
     "anthropic": AnthropicAccumulator,
     "gemini": GeminiAccumulator,
 }
