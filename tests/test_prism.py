@@ -83,7 +83,7 @@ def prepare(op: SpecOp, mode: bool | None) -> tuple[list[Any], dict[str, Any]]:
     if stream.get("param"):
         py = snake(stream["param"])
         if mode:
-            kwargs[py] = True
+            kwargs[py] = stream.get("value", True)
         else:
             kwargs.pop(py, None)
     return positional, kwargs

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, overload
 
 from .. import types
 from .._files import FileInput
+from .._models import UnknownEvent
 from .._operation import Body, Operation, Param
 from .._resource import (
     AsyncResource,
@@ -18,6 +19,7 @@ from .._resource import (
     to_streaming_async,
 )
 from .._response import AsyncBinaryResponse, BinaryResponse
+from .._streaming import AsyncStream, Stream
 from .._types import NOT_GIVEN, Headers, JSONBody, NotGiven, Query, Timeout
 
 __all__ = [
@@ -50,6 +52,12 @@ _CREATE_SPEECH = Operation(
         ),
     ),
     response_binary=True,
+    stream_protocol="openai-speech",
+    stream_event=types.SpeechStreamEvent,
+    stream_param="stream_format",
+    stream_value="sse",
+    stream_final=types.SpeechAudio,
+    stream_union=True,
     auth=("bearerAuth",),
 )
 
@@ -92,6 +100,10 @@ _CREATE_TRANSCRIPTION = Operation(
     ),
     response_model=types.Transcription,
     response_text=True,
+    stream_protocol="openai-transcription",
+    stream_event=types.TranscriptionStreamEvent,
+    stream_param="stream",
+    stream_union=True,
     auth=("bearerAuth",),
 )
 
@@ -163,6 +175,57 @@ class AudioSpeech(SyncResource):
         ``iter_bytes()`` or ``write_to_file()`` inside a ``with`` block."""
         return AudioSpeechWithStreamingResponse(self)
 
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        input: str,
+        voice: str | types.SpeechCustomVoice | Mapping[str, Any],
+        instructions: str | NotGiven = NOT_GIVEN,
+        response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] | NotGiven = NOT_GIVEN,
+        speed: float | NotGiven = NOT_GIVEN,
+        stream_format: Literal["audio"] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> BinaryResponse: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        input: str,
+        voice: str | types.SpeechCustomVoice | Mapping[str, Any],
+        instructions: str | NotGiven = NOT_GIVEN,
+        response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] | NotGiven = NOT_GIVEN,
+        speed: float | NotGiven = NOT_GIVEN,
+        stream_format: Literal["sse"],
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Stream[types.SpeechStreamEvent | UnknownEvent, types.SpeechAudio]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        input: str,
+        voice: str | types.SpeechCustomVoice | Mapping[str, Any],
+        instructions: str | NotGiven = NOT_GIVEN,
+        response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] | NotGiven = NOT_GIVEN,
+        speed: float | NotGiven = NOT_GIVEN,
+        stream_format: Literal["sse", "audio"],
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> BinaryResponse | Stream[types.SpeechStreamEvent | UnknownEvent, types.SpeechAudio]: ...
+
     def create(
         self,
         *,
@@ -177,7 +240,7 @@ class AudioSpeech(SyncResource):
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> BinaryResponse:
+    ) -> BinaryResponse | Stream[types.SpeechStreamEvent | UnknownEvent, types.SpeechAudio]:
         """Create speech
 
         Reads a text aloud with a text-to-speech model (`tts-1`, `tts-1-hd`, `gpt-4o-mini-tts`)
@@ -188,8 +251,9 @@ class AudioSpeech(SyncResource):
 
         With `stream_format: sse` (gpt-4o TTS models only) the gateway answers with server-sent
         events instead of a file: `speech.audio.delta` events carry base64 audio chunks and a
-        final `speech.audio.done` event carries token usage (see `SpeechStreamEvent`). The
-        client does not offer that mode as a typed stream yet; read it through the raw response.
+        final `speech.audio.done` event carries token usage (see `SpeechStreamEvent`). The call
+        then returns a typed stream, which folds into a `SpeechAudio` (all the audio, and the
+        usage).
 
         Args:
           model: Text-to-speech model to use.
@@ -200,7 +264,10 @@ class AudioSpeech(SyncResource):
           speed: Speaking rate from 0.25 to 4.0; 1.0 by default.
           stream_format: `audio` (default) returns the file; `sse` streams base64 chunks as server-sent events.
         """
-        return cast("BinaryResponse", self._client._call(_CREATE_SPEECH, locals()))
+        return cast(
+            "BinaryResponse | Stream[types.SpeechStreamEvent | UnknownEvent, types.SpeechAudio]",
+            self._client._call(_CREATE_SPEECH, locals()),
+        )
 
 
 class AudioSpeechWithRawResponse:
@@ -227,6 +294,59 @@ class AsyncAudioSpeech(AsyncResource):
         ``iter_bytes()`` or ``write_to_file()`` inside a ``with`` block."""
         return AsyncAudioSpeechWithStreamingResponse(self)
 
+    @overload
+    async def create(
+        self,
+        *,
+        model: str,
+        input: str,
+        voice: str | types.SpeechCustomVoice | Mapping[str, Any],
+        instructions: str | NotGiven = NOT_GIVEN,
+        response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] | NotGiven = NOT_GIVEN,
+        speed: float | NotGiven = NOT_GIVEN,
+        stream_format: Literal["audio"] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> AsyncBinaryResponse: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        model: str,
+        input: str,
+        voice: str | types.SpeechCustomVoice | Mapping[str, Any],
+        instructions: str | NotGiven = NOT_GIVEN,
+        response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] | NotGiven = NOT_GIVEN,
+        speed: float | NotGiven = NOT_GIVEN,
+        stream_format: Literal["sse"],
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[types.SpeechStreamEvent | UnknownEvent, types.SpeechAudio]: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        model: str,
+        input: str,
+        voice: str | types.SpeechCustomVoice | Mapping[str, Any],
+        instructions: str | NotGiven = NOT_GIVEN,
+        response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] | NotGiven = NOT_GIVEN,
+        speed: float | NotGiven = NOT_GIVEN,
+        stream_format: Literal["sse", "audio"],
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> (
+        AsyncBinaryResponse | AsyncStream[types.SpeechStreamEvent | UnknownEvent, types.SpeechAudio]
+    ): ...
+
     async def create(
         self,
         *,
@@ -241,7 +361,9 @@ class AsyncAudioSpeech(AsyncResource):
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> AsyncBinaryResponse:
+    ) -> (
+        AsyncBinaryResponse | AsyncStream[types.SpeechStreamEvent | UnknownEvent, types.SpeechAudio]
+    ):
         """Create speech
 
         Reads a text aloud with a text-to-speech model (`tts-1`, `tts-1-hd`, `gpt-4o-mini-tts`)
@@ -252,8 +374,9 @@ class AsyncAudioSpeech(AsyncResource):
 
         With `stream_format: sse` (gpt-4o TTS models only) the gateway answers with server-sent
         events instead of a file: `speech.audio.delta` events carry base64 audio chunks and a
-        final `speech.audio.done` event carries token usage (see `SpeechStreamEvent`). The
-        client does not offer that mode as a typed stream yet; read it through the raw response.
+        final `speech.audio.done` event carries token usage (see `SpeechStreamEvent`). The call
+        then returns a typed stream, which folds into a `SpeechAudio` (all the audio, and the
+        usage).
 
         Args:
           model: Text-to-speech model to use.
@@ -264,7 +387,10 @@ class AsyncAudioSpeech(AsyncResource):
           speed: Speaking rate from 0.25 to 4.0; 1.0 by default.
           stream_format: `audio` (default) returns the file; `sse` streams base64 chunks as server-sent events.
         """
-        return cast("AsyncBinaryResponse", await self._client._call(_CREATE_SPEECH, locals()))
+        return cast(
+            "AsyncBinaryResponse | AsyncStream[types.SpeechStreamEvent | UnknownEvent, types.SpeechAudio]",
+            await self._client._call(_CREATE_SPEECH, locals()),
+        )
 
 
 class AsyncAudioSpeechWithRawResponse:
@@ -285,6 +411,7 @@ class AudioTranscriptions(SyncResource):
         """The same methods, returning a RawResponse with status, headers and request id."""
         return AudioTranscriptionsWithRawResponse(self)
 
+    @overload
     def create(
         self,
         *,
@@ -302,7 +429,7 @@ class AudioTranscriptions(SyncResource):
         | Mapping[str, Any]
         | None
         | NotGiven = NOT_GIVEN,
-        stream: bool | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
         known_speaker_names: Sequence[str] | NotGiven = NOT_GIVEN,
         known_speaker_references: Sequence[str] | NotGiven = NOT_GIVEN,
         keywords: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -311,7 +438,101 @@ class AudioTranscriptions(SyncResource):
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.Transcription | str:
+    ) -> types.Transcription | str: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        language: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        response_format: Literal["json", "text", "srt", "verbose_json", "vtt", "diarized_json"]
+        | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        timestamp_granularities: Sequence[Literal["word", "segment"]] | NotGiven = NOT_GIVEN,
+        include: Sequence[Literal["logprobs"]] | NotGiven = NOT_GIVEN,
+        chunking_strategy: str
+        | types.TranscriptionVadConfig
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        known_speaker_names: Sequence[str] | NotGiven = NOT_GIVEN,
+        known_speaker_references: Sequence[str] | NotGiven = NOT_GIVEN,
+        keywords: Sequence[str] | NotGiven = NOT_GIVEN,
+        languages: Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Stream[types.TranscriptionStreamEvent | UnknownEvent, types.Transcription]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        language: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        response_format: Literal["json", "text", "srt", "verbose_json", "vtt", "diarized_json"]
+        | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        timestamp_granularities: Sequence[Literal["word", "segment"]] | NotGiven = NOT_GIVEN,
+        include: Sequence[Literal["logprobs"]] | NotGiven = NOT_GIVEN,
+        chunking_strategy: str
+        | types.TranscriptionVadConfig
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        stream: bool,
+        known_speaker_names: Sequence[str] | NotGiven = NOT_GIVEN,
+        known_speaker_references: Sequence[str] | NotGiven = NOT_GIVEN,
+        keywords: Sequence[str] | NotGiven = NOT_GIVEN,
+        languages: Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> (
+        types.Transcription
+        | str
+        | Stream[types.TranscriptionStreamEvent | UnknownEvent, types.Transcription]
+    ): ...
+
+    def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        language: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        response_format: Literal["json", "text", "srt", "verbose_json", "vtt", "diarized_json"]
+        | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        timestamp_granularities: Sequence[Literal["word", "segment"]] | NotGiven = NOT_GIVEN,
+        include: Sequence[Literal["logprobs"]] | NotGiven = NOT_GIVEN,
+        chunking_strategy: str
+        | types.TranscriptionVadConfig
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        stream: bool | None | NotGiven = NOT_GIVEN,
+        known_speaker_names: Sequence[str] | NotGiven = NOT_GIVEN,
+        known_speaker_references: Sequence[str] | NotGiven = NOT_GIVEN,
+        keywords: Sequence[str] | NotGiven = NOT_GIVEN,
+        languages: Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> (
+        types.Transcription
+        | str
+        | Stream[types.TranscriptionStreamEvent | UnknownEvent, types.Transcription]
+    ):
         """Create transcription
 
         Turns an uploaded audio file (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm) into
@@ -326,9 +547,10 @@ class AudioTranscriptions(SyncResource):
         as repeated form fields (`timestamp_granularities[]`, `include[]`).
 
         With `stream: true` (gpt-4o models; ignored by whisper-1) the gateway answers with
-        server-sent events: `transcript.text.delta` events, then one `transcript.text.done`
-        event with the full text and usage (see `TranscriptionStreamEvent`). The client does not
-        offer that mode as a typed stream yet.
+        server-sent events: `transcript.text.delta` events (and, for `diarized_json`,
+        `transcript.text.segment` events), then one `transcript.text.done` event with the full
+        text and usage (see `TranscriptionStreamEvent`). The call then returns a typed stream,
+        which folds into the `Transcription`.
 
         Args:
           file: Audio file to transcribe (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm).
@@ -340,14 +562,15 @@ class AudioTranscriptions(SyncResource):
           timestamp_granularities: Timestamps to return with verbose_json, sent as `timestamp_granularities[]`; segment by default.
           include: Extra data to return, sent as `include[]`; `logprobs` needs json and a gpt-4o model.
           chunking_strategy: `auto`, or a `server_vad` configuration (sent as a JSON form field); unset means one block.
-          stream: Stream the transcript as server-sent events (gpt-4o models; ignored by whisper-1).
+          stream: Stream the transcript as server-sent events (gpt-4o models; ignored by whisper-1); the call then returns a typed stream.
           known_speaker_names: Up to 4 speaker labels matching `known_speaker_references` (diarize model).
           known_speaker_references: Up to 4 audio samples of known speakers, as data URLs (diarize model).
           keywords: Words and names likely to occur in the audio, to help recognise them.
           languages: ISO-639-1 codes of the languages spoken in the audio.
         """
         return cast(
-            "types.Transcription | str", self._client._call(_CREATE_TRANSCRIPTION, locals())
+            "types.Transcription | str | Stream[types.TranscriptionStreamEvent | UnknownEvent, types.Transcription]",
+            self._client._call(_CREATE_TRANSCRIPTION, locals()),
         )
 
 
@@ -363,6 +586,97 @@ class AsyncAudioTranscriptions(AsyncResource):
     def with_raw_response(self) -> AsyncAudioTranscriptionsWithRawResponse:
         """The same methods, returning a RawResponse with status, headers and request id."""
         return AsyncAudioTranscriptionsWithRawResponse(self)
+
+    @overload
+    async def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        language: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        response_format: Literal["json", "text", "srt", "verbose_json", "vtt", "diarized_json"]
+        | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        timestamp_granularities: Sequence[Literal["word", "segment"]] | NotGiven = NOT_GIVEN,
+        include: Sequence[Literal["logprobs"]] | NotGiven = NOT_GIVEN,
+        chunking_strategy: str
+        | types.TranscriptionVadConfig
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        known_speaker_names: Sequence[str] | NotGiven = NOT_GIVEN,
+        known_speaker_references: Sequence[str] | NotGiven = NOT_GIVEN,
+        keywords: Sequence[str] | NotGiven = NOT_GIVEN,
+        languages: Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.Transcription | str: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        language: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        response_format: Literal["json", "text", "srt", "verbose_json", "vtt", "diarized_json"]
+        | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        timestamp_granularities: Sequence[Literal["word", "segment"]] | NotGiven = NOT_GIVEN,
+        include: Sequence[Literal["logprobs"]] | NotGiven = NOT_GIVEN,
+        chunking_strategy: str
+        | types.TranscriptionVadConfig
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        known_speaker_names: Sequence[str] | NotGiven = NOT_GIVEN,
+        known_speaker_references: Sequence[str] | NotGiven = NOT_GIVEN,
+        keywords: Sequence[str] | NotGiven = NOT_GIVEN,
+        languages: Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[types.TranscriptionStreamEvent | UnknownEvent, types.Transcription]: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        language: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        response_format: Literal["json", "text", "srt", "verbose_json", "vtt", "diarized_json"]
+        | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        timestamp_granularities: Sequence[Literal["word", "segment"]] | NotGiven = NOT_GIVEN,
+        include: Sequence[Literal["logprobs"]] | NotGiven = NOT_GIVEN,
+        chunking_strategy: str
+        | types.TranscriptionVadConfig
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        stream: bool,
+        known_speaker_names: Sequence[str] | NotGiven = NOT_GIVEN,
+        known_speaker_references: Sequence[str] | NotGiven = NOT_GIVEN,
+        keywords: Sequence[str] | NotGiven = NOT_GIVEN,
+        languages: Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> (
+        types.Transcription
+        | str
+        | AsyncStream[types.TranscriptionStreamEvent | UnknownEvent, types.Transcription]
+    ): ...
 
     async def create(
         self,
@@ -381,7 +695,7 @@ class AsyncAudioTranscriptions(AsyncResource):
         | Mapping[str, Any]
         | None
         | NotGiven = NOT_GIVEN,
-        stream: bool | NotGiven = NOT_GIVEN,
+        stream: bool | None | NotGiven = NOT_GIVEN,
         known_speaker_names: Sequence[str] | NotGiven = NOT_GIVEN,
         known_speaker_references: Sequence[str] | NotGiven = NOT_GIVEN,
         keywords: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -390,7 +704,11 @@ class AsyncAudioTranscriptions(AsyncResource):
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.Transcription | str:
+    ) -> (
+        types.Transcription
+        | str
+        | AsyncStream[types.TranscriptionStreamEvent | UnknownEvent, types.Transcription]
+    ):
         """Create transcription
 
         Turns an uploaded audio file (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm) into
@@ -405,9 +723,10 @@ class AsyncAudioTranscriptions(AsyncResource):
         as repeated form fields (`timestamp_granularities[]`, `include[]`).
 
         With `stream: true` (gpt-4o models; ignored by whisper-1) the gateway answers with
-        server-sent events: `transcript.text.delta` events, then one `transcript.text.done`
-        event with the full text and usage (see `TranscriptionStreamEvent`). The client does not
-        offer that mode as a typed stream yet.
+        server-sent events: `transcript.text.delta` events (and, for `diarized_json`,
+        `transcript.text.segment` events), then one `transcript.text.done` event with the full
+        text and usage (see `TranscriptionStreamEvent`). The call then returns a typed stream,
+        which folds into the `Transcription`.
 
         Args:
           file: Audio file to transcribe (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm).
@@ -419,14 +738,15 @@ class AsyncAudioTranscriptions(AsyncResource):
           timestamp_granularities: Timestamps to return with verbose_json, sent as `timestamp_granularities[]`; segment by default.
           include: Extra data to return, sent as `include[]`; `logprobs` needs json and a gpt-4o model.
           chunking_strategy: `auto`, or a `server_vad` configuration (sent as a JSON form field); unset means one block.
-          stream: Stream the transcript as server-sent events (gpt-4o models; ignored by whisper-1).
+          stream: Stream the transcript as server-sent events (gpt-4o models; ignored by whisper-1); the call then returns a typed stream.
           known_speaker_names: Up to 4 speaker labels matching `known_speaker_references` (diarize model).
           known_speaker_references: Up to 4 audio samples of known speakers, as data URLs (diarize model).
           keywords: Words and names likely to occur in the audio, to help recognise them.
           languages: ISO-639-1 codes of the languages spoken in the audio.
         """
         return cast(
-            "types.Transcription | str", await self._client._call(_CREATE_TRANSCRIPTION, locals())
+            "types.Transcription | str | AsyncStream[types.TranscriptionStreamEvent | UnknownEvent, types.Transcription]",
+            await self._client._call(_CREATE_TRANSCRIPTION, locals()),
         )
 
 

@@ -81,8 +81,17 @@ _RETRIEVE_RESPONSE = Operation(
     method="GET",
     path="/v1/responses/{response_id}",
     path_params=(Param("response_id", "response_id", kind="string"),),
-    query_params=(Param("include", "include", kind="array"),),
+    query_params=(
+        Param("include", "include", kind="array"),
+        Param("stream", "stream", kind="boolean"),
+        Param("starting_after", "starting_after", kind="integer"),
+        Param("include_obfuscation", "include_obfuscation", kind="boolean"),
+    ),
     response_model=types.Response,
+    stream_protocol="openai-responses",
+    stream_event=types.ResponseStreamEvent,
+    stream_param="stream",
+    stream_union=True,
     auth=("bearerAuth",),
 )
 
@@ -555,25 +564,83 @@ class Responses(SyncResource):
             self._client._call(_CREATE_RESPONSE, locals()),
         )
 
+    @overload
     def retrieve(
         self,
         response_id: str,
         *,
         include: Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        starting_after: int | NotGiven = NOT_GIVEN,
+        include_obfuscation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.Response:
+    ) -> types.Response: ...
+
+    @overload
+    def retrieve(
+        self,
+        response_id: str,
+        *,
+        include: Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        starting_after: int | NotGiven = NOT_GIVEN,
+        include_obfuscation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Stream[types.ResponseStreamEvent | UnknownEvent, types.Response]: ...
+
+    @overload
+    def retrieve(
+        self,
+        response_id: str,
+        *,
+        include: Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: bool,
+        starting_after: int | NotGiven = NOT_GIVEN,
+        include_obfuscation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.Response | Stream[types.ResponseStreamEvent | UnknownEvent, types.Response]: ...
+
+    def retrieve(
+        self,
+        response_id: str,
+        *,
+        include: Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: bool | NotGiven = NOT_GIVEN,
+        starting_after: int | NotGiven = NOT_GIVEN,
+        include_obfuscation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.Response | Stream[types.ResponseStreamEvent | UnknownEvent, types.Response]:
         """Retrieve a response
 
-        Fetches a stored response by ID, e.g. to poll a background response until it leaves `queued` / `in_progress`. Not listed in the gateway docs; OpenAI documents it.
+        Fetches a stored response by ID, e.g. to poll a background response until it leaves
+        `queued` / `in_progress`. With `stream: true` the events of a background response are
+        streamed instead (a typed stream, as for create), from the start or, with
+        `starting_after`, after the event with that sequence number: the way to pick up a stream
+        whose connection broke. Not listed in the gateway docs; OpenAI documents it.
 
         Args:
           response_id: ID of the response (`resp_...`).
           include: Extra data to include, as in the create request.
+          stream: Stream the response's events (server-sent events) instead of returning it; the call then returns a typed stream.
+          starting_after: With `stream`, the sequence number of the event after which to start (to resume a broken stream).
+          include_obfuscation: With `stream`, whether delta events carry the `obfuscation` padding field (true upstream by default); false saves bandwidth.
         """
-        return cast("types.Response", self._client._call(_RETRIEVE_RESPONSE, locals()))
+        return cast(
+            "types.Response | Stream[types.ResponseStreamEvent | UnknownEvent, types.Response]",
+            self._client._call(_RETRIEVE_RESPONSE, locals()),
+        )
 
     def delete(
         self,
@@ -1053,25 +1120,83 @@ class AsyncResponses(AsyncResource):
             await self._client._call(_CREATE_RESPONSE, locals()),
         )
 
+    @overload
     async def retrieve(
         self,
         response_id: str,
         *,
         include: Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        starting_after: int | NotGiven = NOT_GIVEN,
+        include_obfuscation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: JSONBody | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> types.Response:
+    ) -> types.Response: ...
+
+    @overload
+    async def retrieve(
+        self,
+        response_id: str,
+        *,
+        include: Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        starting_after: int | NotGiven = NOT_GIVEN,
+        include_obfuscation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[types.ResponseStreamEvent | UnknownEvent, types.Response]: ...
+
+    @overload
+    async def retrieve(
+        self,
+        response_id: str,
+        *,
+        include: Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: bool,
+        starting_after: int | NotGiven = NOT_GIVEN,
+        include_obfuscation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.Response | AsyncStream[types.ResponseStreamEvent | UnknownEvent, types.Response]: ...
+
+    async def retrieve(
+        self,
+        response_id: str,
+        *,
+        include: Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: bool | NotGiven = NOT_GIVEN,
+        starting_after: int | NotGiven = NOT_GIVEN,
+        include_obfuscation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.Response | AsyncStream[types.ResponseStreamEvent | UnknownEvent, types.Response]:
         """Retrieve a response
 
-        Fetches a stored response by ID, e.g. to poll a background response until it leaves `queued` / `in_progress`. Not listed in the gateway docs; OpenAI documents it.
+        Fetches a stored response by ID, e.g. to poll a background response until it leaves
+        `queued` / `in_progress`. With `stream: true` the events of a background response are
+        streamed instead (a typed stream, as for create), from the start or, with
+        `starting_after`, after the event with that sequence number: the way to pick up a stream
+        whose connection broke. Not listed in the gateway docs; OpenAI documents it.
 
         Args:
           response_id: ID of the response (`resp_...`).
           include: Extra data to include, as in the create request.
+          stream: Stream the response's events (server-sent events) instead of returning it; the call then returns a typed stream.
+          starting_after: With `stream`, the sequence number of the event after which to start (to resume a broken stream).
+          include_obfuscation: With `stream`, whether delta events carry the `obfuscation` padding field (true upstream by default); false saves bandwidth.
         """
-        return cast("types.Response", await self._client._call(_RETRIEVE_RESPONSE, locals()))
+        return cast(
+            "types.Response | AsyncStream[types.ResponseStreamEvent | UnknownEvent, types.Response]",
+            await self._client._call(_RETRIEVE_RESPONSE, locals()),
+        )
 
     async def delete(
         self,

@@ -100,7 +100,7 @@ class CreateTranscriptionRequest(BaseModel):
     """
     stream: bool | None = None
     """
-    Stream the transcript as server-sent events (gpt-4o models; ignored by whisper-1).
+    Stream the transcript as server-sent events (gpt-4o models; ignored by whisper-1); the call then returns a typed stream.
     """
     known_speaker_names: list[str] | None = None
     """
@@ -145,6 +145,20 @@ class CreateTranslationRequest(BaseModel):
     """
     Sampling temperature between 0 and 1.
     """
+
+
+class SpeechAudio(BaseModel):
+    """
+    A speech stream folded into one result: the audio of every `speech.audio.delta` event,
+    joined, and the usage of the `speech.audio.done` event.
+
+    """
+
+    audio: str
+    """
+    All the audio, base64-encoded, in the encoding `response_format` asked for.
+    """
+    usage: SpeechUsage | None = None
 
 
 class SpeechAudioDeltaEvent(BaseModel):
@@ -245,6 +259,10 @@ class TranscriptTextDoneEvent(BaseModel):
     Log probabilities of all tokens (with `include[]=logprobs`).
     """
     usage: TranscriptionUsage | None = None
+    languages: list[TranscriptionLanguage] | None = None
+    """
+    Languages detected in the audio (an empty list when none could be told).
+    """
 
 
 class TranscriptTextSegmentEvent(BaseModel):
@@ -527,13 +545,10 @@ class Translation(BaseModel):
 
 # Named unions of the spec.
 TranscriptionStreamEvent: TypeAlias = Annotated[
-    TranscriptTextDeltaEvent
-    | TranscriptTextDoneEvent
-    | TranscriptTextSegmentEvent
-    | UnknownVariant,
-    OpenUnion("type"),
+    TranscriptTextDeltaEvent | TranscriptTextDoneEvent | TranscriptTextSegmentEvent,
+    Field(discriminator="type"),
 ]
 
 SpeechStreamEvent: TypeAlias = Annotated[
-    SpeechAudioDeltaEvent | SpeechAudioDoneEvent | UnknownVariant, OpenUnion("type")
+    SpeechAudioDeltaEvent | SpeechAudioDoneEvent, Field(discriminator="type")
 ]
