@@ -151,6 +151,9 @@ class Drift:
         self.theirs = theirs
         self.seen: set[tuple[int, int]] = set()
         self.findings: list[str] = []
+        # Tag values ours gives variants of their own, by the place of the tag: the official spec
+        # may list two tags in one variant's enum where ours has a variant per tag.
+        self.sibling_tags: dict[str, set[str]] = {}
 
     def compare(self, where: str, a: dict[str, Any] | None, b: dict[str, Any]) -> None:
         if a is None:
@@ -180,8 +183,9 @@ class Drift:
         enums_a = {v for x in ours for v in x.get("enum") or []}
         enums_b = {v for x in theirs for v in x.get("enum") or []}
         open_a = any(x.get("type") == "string" and "enum" not in x and "const" not in x for x in ours)
-        if enums_b and not open_a and enums_a and enums_b - enums_a:
-            self.findings.append(f"{where}: enum values {sorted(map(str, enums_b - enums_a))} missing")
+        missing = enums_b - enums_a - self.sibling_tags.get(where, set())
+        if enums_b and not open_a and enums_a and missing:
+            self.findings.append(f"{where}: enum values {sorted(map(str, missing))} missing")
 
     def objects(self, where: str, ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> None:
         if not theirs or not ours:
@@ -199,6 +203,7 @@ class Drift:
                 self.findings.append(f"{where}: variants {missing} missing (by {key})")
             for tag, alt in tags_b.items():
                 if tag in tags_a:
+                    self.sibling_tags[f"{where}[{tag}].{key}"] = set(tags_a)
                     self.properties(f"{where}[{tag}]", tags_a[tag], alt)
             untagged = [alt for alt in theirs if not self.theirs.tag_of(alt, key)]
             for alt in untagged:
