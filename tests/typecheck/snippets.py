@@ -99,6 +99,28 @@ async def image_streams_async(client: relaykit.AsyncClient) -> None:
     assert_type(await stream.final(), types.ImagesResponse)
 
 
+def audio_and_resumed_streams(client: relaykit.Client) -> None:
+    audio = client.audio.speech.create(model="tts-1", input="Hi", voice="alloy")
+    assert_type(audio, relaykit.BinaryResponse)
+    assert_type(client.audio.speech.create(model="tts-1", input="Hi", voice="alloy", stream_format="audio"), relaykit.BinaryResponse)
+    speech = client.audio.speech.create(model="gpt-4o-mini-tts", input="Hi", voice="alloy", stream_format="sse")
+    assert_type(speech, relaykit.Stream[types.SpeechStreamEvent | relaykit.UnknownEvent, types.SpeechAudio])
+    assert_type(speech.final().audio, str)
+    transcript = client.audio.transcriptions.create(model="gpt-4o-transcribe", file=b"...", stream=True)
+    assert_type(transcript, relaykit.Stream[types.TranscriptionStreamEvent | relaykit.UnknownEvent, types.Transcription])
+    assert_type(transcript.final().text, str)
+    resumed = client.responses.retrieve("resp_1", stream=True, starting_after=3)
+    assert_type(resumed, relaykit.Stream[types.ResponseStreamEvent | relaykit.UnknownEvent, types.Response])
+    assert_type(client.responses.retrieve("resp_1"), types.Response)
+
+
+async def audio_streams_async(client: relaykit.AsyncClient) -> None:
+    speech = await client.audio.speech.create(model="gpt-4o-mini-tts", input="Hi", voice="alloy", stream_format="sse")
+    assert_type(await speech.final(), types.SpeechAudio)
+    audio = await client.audio.speech.create(model="tts-1", input="Hi", voice="alloy")
+    assert_type(audio, relaykit.AsyncBinaryResponse)
+
+
 def responses_new_items(client: relaykit.Client) -> None:
     response = client.responses.create(model="gpt-5.1", input="Fix main.py", tools=[{"type": "shell", "environment": {"type": "local"}}, {"type": "apply_patch"}])
     for item in response.output or []:
