@@ -17,8 +17,8 @@ MIN_SECRET = 8  # shorter values (test keys like "sk") would mask ordinary words
 
 # Header and query names that carry credentials, besides those matched by SECRET_NAME.
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
-# A name part (between - or _) that marks a credential: x-api-key, x-goog-api-key, api-key,
-# x-auth-token, access_token, mj-api-secret, key=... (Gemini), session ids, passwords.
+# A name part (between - or _) that marks a credential: x-api-key, api-key, x-auth-token,
+# access_token, mj-api-secret, a key= query parameter, session ids, passwords.
 SECRET_NAME = re.compile(
     r"(?:^|[-_])(?:key|apikey|token|secret|password|passwd|auth|session|sessionid|signature|sig|credential|credentials)(?:$|[-_])",
     re.I,
