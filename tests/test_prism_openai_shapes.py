@@ -4,6 +4,7 @@ finds them valid. The per-operation Prism tests send only each operation's first
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -94,3 +95,24 @@ def test_image_streams_fold_into_images_response(prism_url: str, method: str, kw
         final = method_of(client, method)(**kwargs).final()
     assert isinstance(final, types.ImagesResponse)
     assert final.data and final.data[0].b64_json and final.usage is not None
+
+
+def test_speech_and_transcription_streams_fold(prism_url: str) -> None:
+    """Prism answers with the spec's SSE examples: they fold into the results, sync and async."""
+    upload = ("a.mp3", b"ID3" + b"\x00" * 64, "audio/mpeg")
+    with relaykit.Client(api_key="sk-prism", base_url=prism_url, max_retries=0) as client:
+        speech = client.audio.speech.create(model="gpt-4o-mini-tts", input="Hello", voice="alloy", stream_format="sse").final()
+        transcript = client.audio.transcriptions.create(model="gpt-4o-mini-transcribe", file=upload, stream=True).final()
+        resumed = client.responses.retrieve("resp_1", stream=True, starting_after=3).final()
+    assert isinstance(speech, types.SpeechAudio) and speech.audio and speech.usage is not None
+    assert isinstance(transcript, types.Transcription) and transcript.text and transcript.usage is not None
+    assert isinstance(resumed, types.Response) and resumed.status == "completed"
+
+    async def run() -> tuple[Any, Any]:
+        async with relaykit.AsyncClient(api_key="sk-prism", base_url=prism_url, max_retries=0) as client:
+            speech = await client.audio.speech.create(model="gpt-4o-mini-tts", input="Hello", voice="alloy", stream_format="sse")
+            transcript = await client.audio.transcriptions.create(model="gpt-4o-mini-transcribe", file=upload, stream=True)
+            return await speech.final(), await transcript.final()
+
+    speech_async, transcript_async = asyncio.run(run())
+    assert speech_async.audio == speech.audio and transcript_async.text == transcript.text
