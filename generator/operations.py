@@ -44,6 +44,7 @@ class Arg:
     array_form_name: str | None = None  # form field name for a list of files
     kind: str | None = None  # JSON type of a path/query/header parameter, checked before sending
     choices: tuple[Any, ...] | None = None  # its enum, if any
+    multi_segment: bool = False  # a path parameter whose slashes are sent as they are
 
 
 @dataclass
@@ -253,6 +254,7 @@ def build_operations(doc: dict[str, Any]) -> list[Op]:
                 default=schema.get("default"), has_default="default" in schema,
                 description=param.get("description", ""),
                 kind=kind, choices=tuple(schema["enum"]) if "enum" in schema else None,
+                multi_segment=param.get("x-relaykit-multi-segment") is True,
             ))
         bodies: list[Body] = []
         for ctype, media in (spec.get("requestBody") or {}).get("content", {}).items():
@@ -347,7 +349,8 @@ def link_tasks(ops: list[Op]) -> None:
                 "fetch_arg": arg.py,
                 "status": op.task["status"],
                 "succeeded": tuple(op.task["succeeded"]),
-                "failed": tuple(op.task["failed"]),
+                "failed": tuple(op.task.get("failed", ())),
+                "failed_if_present": op.task.get("failed_if_present"),
                 "progress": op.task.get("progress"),
                 "error": op.task.get("error"),
                 "timeout": float(op.task.get("timeout", 900)),

@@ -3,7 +3,7 @@ generator supports. Every error names the source file and the JSON pointer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
 from .errors import SpecError, pointer
@@ -100,6 +100,23 @@ def operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]
                 yield path, method, item[method]
 
 
+MULTI_SEGMENT = "x-relaykit-multi-segment"
+
+
+def check_multi_segment(path: str, param: dict[str, Any], fail: Callable[[str], object]) -> None:
+    """`x-relaykit-multi-segment: true` marks a string path parameter that holds a resource name
+    of several segments (`models/x/operations/y`); it must fill whole segments of the path."""
+    if param[MULTI_SEGMENT] is not True:
+        fail("must be `true` (or left out)")
+    if param.get("in") != "path":
+        fail("only a path parameter can span several segments")
+    if (param.get("schema") or {}).get("type") != "string":
+        fail("a multi-segment path parameter must be a string")
+    segments = path.split("/")
+    if "{" + str(param.get("name")) + "}" not in segments:
+        fail(f"{{{param.get('name')}}} must fill whole segments of {path} (between slashes)")
+
+
 def check_operations(doc: dict[str, Any], locate: Locator) -> None:
     seen_ids: dict[str, str] = {}
     seen_names: dict[tuple[str, str], str] = {}
@@ -127,6 +144,8 @@ def check_operations(doc: dict[str, Any], locate: Locator) -> None:
                 param = resolve(doc, param["$ref"])
             if param.get("in") not in PARAM_LOCATIONS:
                 fail(f"parameter location {param.get('in')!r} is not supported", "parameters", i, "in")
+            if MULTI_SEGMENT in param:
+                check_multi_segment(path, param, lambda msg, i=i: fail(msg, "parameters", i, MULTI_SEGMENT))
         body = op.get("requestBody")
         if body:
             for ctype, media in body.get("content", {}).items():
@@ -290,8 +309,8 @@ def schema_may_have(doc: dict[str, Any], schema: Any, tokens: list[str], depth: 
 
 
 ENVELOPE_KEYS = {"code", "message", "success"}
-TASK_KEYS = {"fetch", "id", "param", "status", "succeeded", "failed", "progress", "error", "timeout", "interval"}
-POLL_KEYS = ("fetch", "param", "status", "succeeded", "failed", "progress", "error")
+TASK_KEYS = {"fetch", "id", "param", "status", "succeeded", "failed", "failed_if_present", "progress", "error", "timeout", "interval"}
+POLL_KEYS = ("fetch", "param", "status", "succeeded", "failed", "failed_if_present", "progress", "error")
 
 
 def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
@@ -333,9 +352,11 @@ def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
         ext = "x-relaykit-task"
         if not isinstance(task, dict):
             fail("must be a mapping (fetch, id, param, status, succeeded, failed...)", ext)
-        for key in ("fetch", "id", "param", "status", "succeeded", "failed"):
+        for key in ("fetch", "id", "param", "status", "succeeded"):
             if key not in task:
                 fail(f"missing {key!r}", ext)
+        if "failed" not in task and "failed_if_present" not in task:
+            fail("missing 'failed' (or 'failed_if_present')", ext)
         for key in sorted(set(task) - TASK_KEYS):
             fail(f"unknown key {key!r}", ext, key)
         target = by_id.get(task["fetch"]) if isinstance(task["fetch"], str) else None
@@ -355,12 +376,14 @@ def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
         if submit_schema is None or fetch_schema is None:
             fail("the submit and the fetch operation both need a JSON 2xx response", ext)
         check_pointer(ext, "id", task["id"], submit_schema, op["operationId"])
-        for key in ("status", "progress", "error"):
+        for key in ("status", "failed_if_present", "progress", "error"):
             if task.get(key) is not None:
                 check_pointer(ext, key, task[key], fetch_schema, task["fetch"])
-        for key in ("succeeded", "failed"):
-            if not isinstance(task[key], list) or not task[key]:
-                fail(f"`{key}` must be a non-empty list of status values", ext, key)
+        if not isinstance(task["succeeded"], list) or not task["succeeded"]:
+            fail("`succeeded` must be a non-empty list of status values", ext, "succeeded")
+        failed = task.get("failed", [])
+        if not isinstance(failed, list) or not (failed or task.get("failed_if_present")):
+            fail("`failed` must be a non-empty list of status values (it may be empty or left out with `failed_if_present`)", ext, "failed")
         for key in ("timeout", "interval"):
             value = task.get(key)
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):

@@ -32,6 +32,22 @@ class Param:
     array_form_name: str | None = None  # form field name for a list of files
     kind: str | None = None  # JSON type of a path, query or header parameter
     choices: tuple[Any, ...] | None = None  # the values the spec allows, if it lists them
+    multi_segment: bool = False  # a path parameter holding a name of several segments (a/b/c)
+
+    def path_value(self, value: Any) -> str:
+        """The parameter as it goes into the path: percent-encoded, with the slashes of a
+        multi-segment name kept. A segment that is empty, ``.`` or ``..`` is refused: it would
+        move the request elsewhere on the server (or, with ``//``, to another host)."""
+        text = str(self.check(value))
+        segments = text.split("/") if self.multi_segment else [text]
+        if any(s in ("", ".", "..") for s in segments):
+            shape = (
+                "a name of non-empty segments separated by '/', without '.' or '..'"
+                if self.multi_segment
+                else "a value other than '.' or '..'"
+            )
+            raise ArgumentError(f"{self.py}: expected {shape}, got {text!r}", (self.py,))
+        return "/".join(quote(s, safe="") for s in segments)
 
     def check(self, value: Any) -> Any:
         """Refuse a parameter value of the wrong type or outside the spec's list."""
@@ -185,7 +201,7 @@ class Operation:
             value = args[p.py]
             if value is NOT_GIVEN or value is None or value == "":
                 raise ArgumentError(f"{p.py} is required and must not be empty", (p.py,))
-            path = path.replace("{" + p.wire + "}", quote(str(p.check(value)), safe=""))
+            path = path.replace("{" + p.wire + "}", p.path_value(value))
         streaming = self.stream_protocol is not None and self.stream_param is None
         query = {}
         for p in self.query_params:

@@ -75,6 +75,9 @@ class Poll:
     failed: tuple[Any, ...]
     progress: str | None = None
     error: str | None = None
+    failed_if_present: str | None = (
+        None  # a pointer whose presence means failed, whatever the status
+    )
     timeout: float = 900.0
     interval: float = 2.0
 
@@ -132,21 +135,31 @@ class _Wait:
         if self.on_progress is not None:
             self.on_progress(task)
         status = lookup(payload, self.poll.status)
+        if self.poll.failed_if_present is not None:
+            marker = lookup(payload, self.poll.failed_if_present)
+            if marker is not MISSING and marker is not None:
+                raise TaskFailedError(
+                    task,
+                    self.reason(payload, marker),
+                    self.task_id,
+                    None if status is MISSING else status,
+                )
         if status is MISSING or status is None:
             return False
         if any(same_value(status, s) for s in self.poll.succeeded):
             return True
         if any(same_value(status, s) for s in self.poll.failed):
-            reason = lookup(payload, self.poll.error) if self.poll.error else MISSING
-            text = (
-                None
-                if reason is MISSING or reason in (None, "")
-                else reason
-                if isinstance(reason, str)
-                else json.dumps(reason, ensure_ascii=False)
-            )
-            raise TaskFailedError(task, text, self.task_id, status)
+            raise TaskFailedError(task, self.reason(payload, MISSING), self.task_id, status)
         return False  # a status the spec does not list: still running
+
+    def reason(self, payload: Any, fallback: Any) -> str | None:
+        """The failure reason at the ``error`` pointer (else ``fallback``), as text."""
+        reason = lookup(payload, self.poll.error) if self.poll.error else MISSING
+        if reason is MISSING or reason in (None, ""):
+            reason = fallback
+        if reason is MISSING or reason in (None, ""):
+            return None
+        return reason if isinstance(reason, str) else json.dumps(reason, ensure_ascii=False)
 
     def transient(self, exc: Exception) -> bool:
         """Whether a failed fetch is waited out (and the Retry-After it asked for)."""
