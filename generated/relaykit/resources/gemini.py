@@ -30,6 +30,10 @@ __all__ = [
     "AsyncGeminiInteractions",
     "GeminiFiles",
     "AsyncGeminiFiles",
+    "GeminiVideos",
+    "AsyncGeminiVideos",
+    "GeminiOperations",
+    "AsyncGeminiOperations",
 ]
 
 _GENERATE_CONTENT = Operation(
@@ -215,6 +219,37 @@ _DOWNLOAD_GEMINI_GCS_FILE = Operation(
     auth=("bearerAuth",),
 )
 
+_GENERATE_VEO_VIDEOS = Operation(
+    method="POST",
+    path="/v1beta/models/{model}:predictLongRunning",
+    path_params=(Param("model", "model", kind="string"),),
+    query_params=(Param("key", "key", kind="string"),),
+    bodies=(
+        Body(
+            "application/json",
+            types.VeoGenerateVideosRequest,
+            (
+                Param("instances", "instances"),
+                Param("parameters", "parameters"),
+            ),
+        ),
+    ),
+    response_model=types.VeoOperation,
+    auth=("googleApiKey", "bearerAuth"),
+    auth_any=(("googleApiKey",), ("bearerAuth",)),
+    billable=True,
+)
+
+_GET_GEMINI_OPERATION = Operation(
+    method="GET",
+    path="/v1beta/{name}",
+    path_params=(Param("name", "name", kind="string", multi_segment=True),),
+    query_params=(Param("key", "key", kind="string"),),
+    response_model=types.VeoOperation,
+    auth=("googleApiKey", "bearerAuth"),
+    auth_any=(("googleApiKey",), ("bearerAuth",)),
+)
+
 _GET_GEMINI_INTERACTION_POLL = Poll(
     fetch=_GET_GEMINI_INTERACTION,
     fetch_arg="interaction_id",
@@ -225,6 +260,19 @@ _GET_GEMINI_INTERACTION_POLL = Poll(
     error=None,
     timeout=1800.0,
     interval=5.0,
+)
+
+_GET_GEMINI_OPERATION_POLL = Poll(
+    fetch=_GET_GEMINI_OPERATION,
+    fetch_arg="name",
+    status="/done",
+    succeeded=(True,),
+    failed=(),
+    failed_if_present="/error",
+    progress=None,
+    error="/error/message",
+    timeout=1800.0,
+    interval=10.0,
 )
 
 
@@ -247,6 +295,14 @@ class Gemini(SyncResource):
     @cached_property
     def files(self) -> GeminiFiles:
         return GeminiFiles(self._client)
+
+    @cached_property
+    def videos(self) -> GeminiVideos:
+        return GeminiVideos(self._client)
+
+    @cached_property
+    def operations(self) -> GeminiOperations:
+        return GeminiOperations(self._client)
 
     def generate_content(
         self,
@@ -470,6 +526,14 @@ class AsyncGemini(AsyncResource):
     @cached_property
     def files(self) -> AsyncGeminiFiles:
         return AsyncGeminiFiles(self._client)
+
+    @cached_property
+    def videos(self) -> AsyncGeminiVideos:
+        return AsyncGeminiVideos(self._client)
+
+    @cached_property
+    def operations(self) -> AsyncGeminiOperations:
+        return AsyncGeminiOperations(self._client)
 
     async def generate_content(
         self,
@@ -1234,3 +1298,299 @@ class AsyncGeminiFilesWithStreamingResponse:
     def __init__(self, resource: AsyncGeminiFiles) -> None:
         self.download = to_streaming_async(resource.download)
         self.download_gcs = to_streaming_async(resource.download_gcs)
+
+
+class GeminiVideos(SyncResource):
+    """``client.gemini.videos``."""
+
+    @cached_property
+    def with_raw_response(self) -> GeminiVideosWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return GeminiVideosWithRawResponse(self)
+
+    def create(
+        self,
+        model: str,
+        *,
+        instances: Sequence[types.VeoInstance | Mapping[str, Any]],
+        key: str | NotGiven = NOT_GIVEN,
+        parameters: types.VeoParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.VeoOperation:
+        """Generate videos with Veo (Gemini native)
+
+        Starts Veo video generation: `instances` holds the prompt and, optionally, a first frame
+        (`image`), a last frame (`lastFrame`), reference images or a video to extend;
+        `parameters` the aspect ratio, length, resolution, negative prompt and so on. Answers at
+        once with a long-running operation whose `name` `gemini.operations.retrieve` (or
+        `create_and_wait`) follows until it is done. The relay key goes in `x-goog-api-key`,
+        in the `key` query parameter, or as a Bearer token.
+
+        Args:
+          model: The Veo model, without the `models/` prefix.
+          instances: (see the spec)
+          key: The relay API key as a query parameter; an alternative to the `x-goog-api-key` header or a Bearer token.
+          parameters: (see the spec)
+        """
+        return cast("types.VeoOperation", self._client._call(_GENERATE_VEO_VIDEOS, locals()))
+
+    def create_and_wait(
+        self,
+        model: str,
+        *,
+        instances: Sequence[types.VeoInstance | Mapping[str, Any]],
+        key: str | NotGiven = NOT_GIVEN,
+        parameters: types.VeoParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.VeoOperation], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.VeoOperation:
+        """Generate videos with Veo (Gemini native), and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``gemini.operations.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``gemini.operations.wait``) when it takes too long.
+
+        Args:
+          model: The Veo model, without the `models/` prefix.
+          instances: (see the spec)
+          key: The relay API key as a query parameter; an alternative to the `x-goog-api-key` header or a Bearer token.
+          parameters: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.VeoOperation",
+            submit_and_wait(
+                self._client, _GENERATE_VEO_VIDEOS, _GET_GEMINI_OPERATION_POLL, "/name", locals()
+            ),
+        )
+
+
+class GeminiVideosWithRawResponse:
+    def __init__(self, resource: GeminiVideos) -> None:
+        self.create = to_raw(resource.create)
+
+
+class AsyncGeminiVideos(AsyncResource):
+    """``client.gemini.videos``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncGeminiVideosWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncGeminiVideosWithRawResponse(self)
+
+    async def create(
+        self,
+        model: str,
+        *,
+        instances: Sequence[types.VeoInstance | Mapping[str, Any]],
+        key: str | NotGiven = NOT_GIVEN,
+        parameters: types.VeoParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.VeoOperation:
+        """Generate videos with Veo (Gemini native)
+
+        Starts Veo video generation: `instances` holds the prompt and, optionally, a first frame
+        (`image`), a last frame (`lastFrame`), reference images or a video to extend;
+        `parameters` the aspect ratio, length, resolution, negative prompt and so on. Answers at
+        once with a long-running operation whose `name` `gemini.operations.retrieve` (or
+        `create_and_wait`) follows until it is done. The relay key goes in `x-goog-api-key`,
+        in the `key` query parameter, or as a Bearer token.
+
+        Args:
+          model: The Veo model, without the `models/` prefix.
+          instances: (see the spec)
+          key: The relay API key as a query parameter; an alternative to the `x-goog-api-key` header or a Bearer token.
+          parameters: (see the spec)
+        """
+        return cast("types.VeoOperation", await self._client._call(_GENERATE_VEO_VIDEOS, locals()))
+
+    async def create_and_wait(
+        self,
+        model: str,
+        *,
+        instances: Sequence[types.VeoInstance | Mapping[str, Any]],
+        key: str | NotGiven = NOT_GIVEN,
+        parameters: types.VeoParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.VeoOperation], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.VeoOperation:
+        """Generate videos with Veo (Gemini native), and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``gemini.operations.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``gemini.operations.wait``) when it takes too long.
+
+        Args:
+          model: The Veo model, without the `models/` prefix.
+          instances: (see the spec)
+          key: The relay API key as a query parameter; an alternative to the `x-goog-api-key` header or a Bearer token.
+          parameters: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.VeoOperation",
+            await async_submit_and_wait(
+                self._client, _GENERATE_VEO_VIDEOS, _GET_GEMINI_OPERATION_POLL, "/name", locals()
+            ),
+        )
+
+
+class AsyncGeminiVideosWithRawResponse:
+    def __init__(self, resource: AsyncGeminiVideos) -> None:
+        self.create = to_raw_async(resource.create)
+
+
+class GeminiOperations(SyncResource):
+    """``client.gemini.operations``."""
+
+    @cached_property
+    def with_raw_response(self) -> GeminiOperationsWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return GeminiOperationsWithRawResponse(self)
+
+    def retrieve(
+        self,
+        name: str,
+        *,
+        key: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.VeoOperation:
+        """Fetch a long-running operation (Veo)
+
+        A long-running operation by its full name (`models/veo-3.1-generate-preview/operations/abc123`,
+        slashes and all, as `gemini.videos.create` returned it). Until `done` is true it carries
+        only its name (and sometimes `metadata`); then either `response.generateVideoResponse`
+        with the videos' URIs (download them with the relay key) or `error`.
+
+        Args:
+          name: The operation's full name, as the submission returned it; its slashes are sent as they are.
+          key: The relay API key as a query parameter; an alternative to the `x-goog-api-key` header or a Bearer token.
+        """
+        return cast("types.VeoOperation", self._client._call(_GET_GEMINI_OPERATION, locals()))
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.VeoOperation], object] | None = None,
+    ) -> types.VeoOperation:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.VeoOperation",
+            wait(
+                self._client,
+                _GET_GEMINI_OPERATION_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class GeminiOperationsWithRawResponse:
+    def __init__(self, resource: GeminiOperations) -> None:
+        self.retrieve = to_raw(resource.retrieve)
+
+
+class AsyncGeminiOperations(AsyncResource):
+    """``client.gemini.operations``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncGeminiOperationsWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncGeminiOperationsWithRawResponse(self)
+
+    async def retrieve(
+        self,
+        name: str,
+        *,
+        key: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.VeoOperation:
+        """Fetch a long-running operation (Veo)
+
+        A long-running operation by its full name (`models/veo-3.1-generate-preview/operations/abc123`,
+        slashes and all, as `gemini.videos.create` returned it). Until `done` is true it carries
+        only its name (and sometimes `metadata`); then either `response.generateVideoResponse`
+        with the videos' URIs (download them with the relay key) or `error`.
+
+        Args:
+          name: The operation's full name, as the submission returned it; its slashes are sent as they are.
+          key: The relay API key as a query parameter; an alternative to the `x-goog-api-key` header or a Bearer token.
+        """
+        return cast("types.VeoOperation", await self._client._call(_GET_GEMINI_OPERATION, locals()))
+
+    async def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.VeoOperation], object] | None = None,
+    ) -> types.VeoOperation:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.VeoOperation",
+            await async_wait(
+                self._client,
+                _GET_GEMINI_OPERATION_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class AsyncGeminiOperationsWithRawResponse:
+    def __init__(self, resource: AsyncGeminiOperations) -> None:
+        self.retrieve = to_raw_async(resource.retrieve)
