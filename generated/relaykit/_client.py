@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from .resources.user import AsyncUser, User
     from .resources.video import AsyncVideo, Video
     from .resources.videos import AsyncVideos, Videos
+    from .resources.vidu import AsyncVidu, Vidu
 
 __all__ = ["Client", "AsyncClient", "GATEWAYS"]
 
@@ -277,6 +278,12 @@ class Client(SyncAPIClient):
 
         return Minimax(self)
 
+    @cached_property
+    def vidu(self) -> Vidu:
+        from .resources.vidu import Vidu
+
+        return Vidu(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -503,3 +510,9 @@ class AsyncClient(AsyncAPIClient):
         from .resources.minimax import AsyncMinimax
 
         return AsyncMinimax(self)
+
+    @cached_property
+    def vidu(self) -> AsyncVidu:
+        from .resources.vidu import AsyncVidu
+
+        return AsyncVidu(self)

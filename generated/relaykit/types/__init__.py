@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .suno import *  # noqa: F403
     from .unified import *  # noqa: F403
     from .veo import *  # noqa: F403
+    from .vidu import *  # noqa: F403
 
 _MODULE_OF = {
     "AccountResult": "account",
@@ -743,6 +744,18 @@ _MODULE_OF = {
     "VideoRemixRequest": "openai",
     "VideoTaskRequest": "unified",
     "VideoTaskStatus": "unified",
+    "ViduCreation": "vidu",
+    "ViduCreations": "vidu",
+    "ViduImageToVideoRequest": "vidu",
+    "ViduNativeVideoRequest": "vidu",
+    "ViduNativeVideoTask": "vidu",
+    "ViduReferenceToImageRequest": "vidu",
+    "ViduReferenceToVideoRequest": "vidu",
+    "ViduSpeechRequest": "vidu",
+    "ViduStartEndToVideoRequest": "vidu",
+    "ViduTask": "vidu",
+    "ViduTextToAudioRequest": "vidu",
+    "ViduTextToVideoRequest": "vidu",
     "WebFetchResultBlock": "messages",
     "WebFetchServerTool": "messages",
     "WebFetchToolResultBlock": "messages",
@@ -1466,6 +1479,18 @@ __all__ = [
     "VideoRemixRequest",
     "VideoTaskRequest",
     "VideoTaskStatus",
+    "ViduCreation",
+    "ViduCreations",
+    "ViduImageToVideoRequest",
+    "ViduNativeVideoRequest",
+    "ViduNativeVideoTask",
+    "ViduReferenceToImageRequest",
+    "ViduReferenceToVideoRequest",
+    "ViduSpeechRequest",
+    "ViduStartEndToVideoRequest",
+    "ViduTask",
+    "ViduTextToAudioRequest",
+    "ViduTextToVideoRequest",
     "WebFetchResultBlock",
     "WebFetchServerTool",
     "WebFetchToolResultBlock",
