@@ -255,3 +255,16 @@ def unknown_variants(client: relaykit.Client) -> list[str]:
     if isinstance(choice, relaykit.UnknownVariant):
         kinds.append(str(choice.type))
     return kinds
+
+
+def veo_and_vidu(client: relaykit.Client) -> list[str]:
+    """Veo's operation and Vidu's task come back typed from the wait helpers."""
+    operation = client.gemini.videos.create_and_wait(model="veo-3.1-generate-preview", instances=[{"prompt": "A paper boat"}], parameters={"durationSeconds": 8})
+    assert_type(operation, types.VeoOperation)
+    resumed = client.gemini.operations.wait(operation.name, timeout=600)
+    assert_type(resumed, types.VeoOperation)
+    uris = [s.video.uri or "" for s in (operation.response.generate_video_response.generated_samples or [])
+            if s.video] if operation.response and operation.response.generate_video_response else []
+    task = client.vidu.text_to_video_and_wait(model="viduq2", prompt="A kitten", duration=5)
+    assert_type(task, types.ViduCreations)
+    return uris + [c.url or "" for c in task.creations or []]
