@@ -384,6 +384,53 @@ def test_a_method_name_the_task_helpers_need_is_refused_when_taken(tmp_path: Pat
     assert not (tmp_path / "out").exists()
 
 
+def args_family() -> dict[str, Any]:
+    """The task family whose fetch also takes a required `shop`, which the submission fixes."""
+    fam = task_family()
+    fam["paths"][JOB]["get"]["parameters"].append({"name": "shop", "in": "query", "required": True, "schema": {"type": "string", "enum": ["north", "south"]}})
+    fam["paths"][JOBS]["post"]["x-relaykit-task"]["args"] = {"shop": "north"}
+    return fam
+
+
+def test_fixed_fetch_arguments_are_sent_by_the_wait_and_taken_by_resume(tmp_path: Path, restore_relaykit: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(tmp_path, write_spec(tmp_path, args_family())) == 0
+    pkg = load_package(tmp_path / "out")
+    monkeypatch.setattr(importlib.import_module("relaykit._tasks"), "clock", type("Clock", (), {"now": staticmethod(lambda: 0.0), "sleep": staticmethod(lambda s: None)})())
+    fetched: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(200, json={"code": 0, "job": {"jobId": "j1"}})
+        fetched.append(str(request.url.raw_path, "ascii"))
+        return httpx.Response(200, json={"data": {"state": "done"}})
+
+    client = pkg.Client(api_key="k", gateway="tiny", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    assert client.widgets.jobs.start_and_wait(name="bolt").data.state == "done"
+    assert client.widgets.jobs.wait("j2", shop="south").data.state == "done"
+    assert fetched == ["/v1/widgets/jobs/j1?shop=north", "/v1/widgets/jobs/j2?shop=south"]
+    with pytest.raises(TypeError):
+        client.widgets.jobs.wait("j2")  # the shared fetch needs the kind of task
+
+
+ARGS_BROKEN = [
+    ("unknown parameter", {"store": "north"}, "post/x-relaykit-task/args/store: 'store' is not a path or query parameter of getWidgetJob other than the id"),
+    ("the id itself", {"shop": "north", "jobId": "j1"}, "post/x-relaykit-task/args/jobId: 'jobId' is not a path or query parameter"),
+    ("value outside the enum", {"shop": "west"}, "post/x-relaykit-task/args/shop: 'west' is not one of the values of 'shop'"),
+    ("not a scalar", {"shop": ["north"]}, "post/x-relaykit-task/args/shop: the value of 'shop' must be a scalar"),
+    ("empty", {}, "post/x-relaykit-task/args: `args` must be a non-empty mapping"),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "message"), ARGS_BROKEN, ids=[b[0] for b in ARGS_BROKEN])
+def test_broken_fixed_fetch_arguments_are_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, args: Any, message: str) -> None:
+    fam = args_family()
+    fam["paths"][JOBS]["post"]["x-relaykit-task"]["args"] = args
+    assert run(tmp_path, write_spec(tmp_path, fam)) == 2
+    err = capsys.readouterr().err
+    assert message in err, err
+    assert not (tmp_path / "out").exists()
+
+
 def test_submits_sharing_a_fetch_must_agree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fam = task_family()
     again = json.loads(json.dumps(fam["paths"][JOBS]["post"]))

@@ -76,6 +76,9 @@ class Poll:
     error: str | None = None
     timeout: float = 900.0
     interval: float = 2.0
+    # other arguments of the fetch, fixed per kind of task (Python names), for a fetch that
+    # serves several kinds (`/kling/v1/{action}/{action2}/{task_id}`)
+    args: tuple[tuple[str, Any], ...] = ()
 
 
 class _Wait:
@@ -98,6 +101,7 @@ class _Wait:
         args: dict[str, Any] = {p.py: NOT_GIVEN for p in (*op.path_params, *op.query_params, *op.header_params)}
         for body in op.bodies:
             args.update({p.py: NOT_GIVEN for p in body.params})
+        args.update(self.poll.args)
         args.update({self.poll.fetch_arg: self.task_id, "extra_headers": {RAW_RESPONSE_HEADER: "1"}, "timeout": NOT_GIVEN})
         return args
 
