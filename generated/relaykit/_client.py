@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .resources.groups import AsyncGroups, Groups
     from .resources.ideogram import AsyncIdeogram, Ideogram
     from .resources.images import AsyncImages, Images
+    from .resources.kling import AsyncKling, Kling
     from .resources.logs import AsyncLogs, Logs
     from .resources.messages import AsyncMessages, Messages
     from .resources.midjourney import AsyncMidjourney, Midjourney
@@ -277,6 +278,12 @@ class Client(SyncAPIClient):
 
         return Minimax(self)
 
+    @cached_property
+    def kling(self) -> Kling:
+        from .resources.kling import Kling
+
+        return Kling(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -503,3 +510,9 @@ class AsyncClient(AsyncAPIClient):
         from .resources.minimax import AsyncMinimax
 
         return AsyncMinimax(self)
+
+    @cached_property
+    def kling(self) -> AsyncKling:
+        from .resources.kling import AsyncKling
+
+        return AsyncKling(self)
