@@ -36,6 +36,14 @@ __all__ = [
     "AsyncKlingTasks",
     "KlingAdvancedLipSync",
     "AsyncKlingAdvancedLipSync",
+    "KlingVideoExtend",
+    "AsyncKlingVideoExtend",
+    "KlingEffects",
+    "AsyncKlingEffects",
+    "KlingMotionControl",
+    "AsyncKlingMotionControl",
+    "KlingAvatar",
+    "AsyncKlingAvatar",
 ]
 
 _CREATE_KLING_TEXT2_VIDEO = Operation(
@@ -279,6 +287,137 @@ _GET_KLING_ADVANCED_LIP_SYNC = Operation(
     envelope=Envelope("/code", "/message", (0, "success")),
 )
 
+_CREATE_KLING_VIDEO_EXTENSION = Operation(
+    method="POST",
+    path="/kling/v1/videos/video-extend",
+    bodies=(
+        Body(
+            "application/json",
+            types.KlingVideoExtendRequest,
+            (
+                Param("video_id", "video_id"),
+                Param("prompt", "prompt"),
+                Param("negative_prompt", "negative_prompt"),
+                Param("cfg_scale", "cfg_scale"),
+                Param("callback_url", "callback_url"),
+            ),
+        ),
+    ),
+    response_model=types.KlingTaskResponse,
+    auth=("bearerAuth",),
+    billable=True,
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
+_GET_KLING_VIDEO_EXTENSION = Operation(
+    method="GET",
+    path="/kling/v1/videos/video-extend/{id}",
+    path_params=(Param("id", "id", kind="string"),),
+    response_model=types.KlingTaskResponse,
+    auth=("bearerAuth",),
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
+_CREATE_KLING_VIDEO_EFFECT = Operation(
+    method="POST",
+    path="/kling/v1/videos/effects",
+    bodies=(
+        Body(
+            "application/json",
+            types.KlingEffectRequest,
+            (
+                Param("effect_scene", "effect_scene"),
+                Param("input", "input"),
+                Param("callback_url", "callback_url"),
+                Param("external_task_id", "external_task_id"),
+            ),
+        ),
+    ),
+    response_model=types.KlingTaskResponse,
+    auth=("bearerAuth",),
+    billable=True,
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
+_GET_KLING_VIDEO_EFFECT = Operation(
+    method="GET",
+    path="/kling/v1/videos/effects/{id}",
+    path_params=(Param("id", "id", kind="string"),),
+    response_model=types.KlingTaskResponse,
+    auth=("bearerAuth",),
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
+_CREATE_KLING_MOTION_CONTROL = Operation(
+    method="POST",
+    path="/kling/v1/videos/motion-control",
+    bodies=(
+        Body(
+            "application/json",
+            types.KlingMotionControlRequest,
+            (
+                Param("model_name", "model_name"),
+                Param("prompt", "prompt"),
+                Param("image_url", "image_url"),
+                Param("video_url", "video_url"),
+                Param("element_list", "element_list"),
+                Param("keep_original_sound", "keep_original_sound"),
+                Param("character_orientation", "character_orientation"),
+                Param("mode", "mode"),
+                Param("callback_url", "callback_url"),
+                Param("external_task_id", "external_task_id"),
+                Param("watermark_info", "watermark_info"),
+            ),
+        ),
+    ),
+    response_model=types.KlingTaskResponse,
+    auth=("bearerAuth",),
+    billable=True,
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
+_GET_KLING_MOTION_CONTROL = Operation(
+    method="GET",
+    path="/kling/v1/videos/motion-control/{id}",
+    path_params=(Param("id", "id", kind="string"),),
+    response_model=types.KlingTaskResponse,
+    auth=("bearerAuth",),
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
+_CREATE_KLING_AVATAR_VIDEO = Operation(
+    method="POST",
+    path="/kling/v1/videos/avatar/image2video",
+    bodies=(
+        Body(
+            "application/json",
+            types.KlingAvatarRequest,
+            (
+                Param("image", "image"),
+                Param("audio_id", "audio_id"),
+                Param("sound_file", "sound_file"),
+                Param("prompt", "prompt"),
+                Param("mode", "mode"),
+                Param("callback_url", "callback_url"),
+                Param("external_task_id", "external_task_id"),
+            ),
+        ),
+    ),
+    response_model=types.KlingTaskResponse,
+    auth=("bearerAuth",),
+    billable=True,
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
+_GET_KLING_AVATAR_VIDEO = Operation(
+    method="GET",
+    path="/kling/v1/videos/avatar/image2video/{id}",
+    path_params=(Param("id", "id", kind="string"),),
+    response_model=types.KlingTaskResponse,
+    auth=("bearerAuth",),
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
 _GET_KLING_TEXT2_VIDEO_POLL = Poll(
     fetch=_GET_KLING_TEXT2_VIDEO,
     fetch_arg="id",
@@ -351,6 +490,54 @@ _GET_KLING_ADVANCED_LIP_SYNC_POLL = Poll(
     interval=10.0,
 )
 
+_GET_KLING_VIDEO_EXTENSION_POLL = Poll(
+    fetch=_GET_KLING_VIDEO_EXTENSION,
+    fetch_arg="id",
+    status="/data/task_status",
+    succeeded=("succeed",),
+    failed=("failed",),
+    progress=None,
+    error="/data/task_status_msg",
+    timeout=1800.0,
+    interval=10.0,
+)
+
+_GET_KLING_VIDEO_EFFECT_POLL = Poll(
+    fetch=_GET_KLING_VIDEO_EFFECT,
+    fetch_arg="id",
+    status="/data/task_status",
+    succeeded=("succeed",),
+    failed=("failed",),
+    progress=None,
+    error="/data/task_status_msg",
+    timeout=1800.0,
+    interval=10.0,
+)
+
+_GET_KLING_MOTION_CONTROL_POLL = Poll(
+    fetch=_GET_KLING_MOTION_CONTROL,
+    fetch_arg="id",
+    status="/data/task_status",
+    succeeded=("succeed",),
+    failed=("failed",),
+    progress=None,
+    error="/data/task_status_msg",
+    timeout=1800.0,
+    interval=10.0,
+)
+
+_GET_KLING_AVATAR_VIDEO_POLL = Poll(
+    fetch=_GET_KLING_AVATAR_VIDEO,
+    fetch_arg="id",
+    status="/data/task_status",
+    succeeded=("succeed",),
+    failed=("failed",),
+    progress=None,
+    error="/data/task_status_msg",
+    timeout=1800.0,
+    interval=10.0,
+)
+
 _CREATE_KLING_LIP_SYNC_WAIT = replace(
     _GET_KLING_TASK_POLL, args=(("action", "videos"), ("action2", "lip-sync"))
 )
@@ -387,6 +574,22 @@ class Kling(SyncResource):
     def advanced_lip_sync(self) -> KlingAdvancedLipSync:
         return KlingAdvancedLipSync(self._client)
 
+    @cached_property
+    def video_extend(self) -> KlingVideoExtend:
+        return KlingVideoExtend(self._client)
+
+    @cached_property
+    def effects(self) -> KlingEffects:
+        return KlingEffects(self._client)
+
+    @cached_property
+    def motion_control(self) -> KlingMotionControl:
+        return KlingMotionControl(self._client)
+
+    @cached_property
+    def avatar(self) -> KlingAvatar:
+        return KlingAvatar(self._client)
+
 
 class AsyncKling(AsyncResource):
     """``client.kling``."""
@@ -418,6 +621,22 @@ class AsyncKling(AsyncResource):
     @cached_property
     def advanced_lip_sync(self) -> AsyncKlingAdvancedLipSync:
         return AsyncKlingAdvancedLipSync(self._client)
+
+    @cached_property
+    def video_extend(self) -> AsyncKlingVideoExtend:
+        return AsyncKlingVideoExtend(self._client)
+
+    @cached_property
+    def effects(self) -> AsyncKlingEffects:
+        return AsyncKlingEffects(self._client)
+
+    @cached_property
+    def motion_control(self) -> AsyncKlingMotionControl:
+        return AsyncKlingMotionControl(self._client)
+
+    @cached_property
+    def avatar(self) -> AsyncKlingAvatar:
+        return AsyncKlingAvatar(self._client)
 
 
 class KlingText2video(SyncResource):
@@ -2477,5 +2696,1180 @@ class AsyncKlingAdvancedLipSync(AsyncResource):
 
 class AsyncKlingAdvancedLipSyncWithRawResponse:
     def __init__(self, resource: AsyncKlingAdvancedLipSync) -> None:
+        self.create = to_raw_async(resource.create)
+        self.retrieve = to_raw_async(resource.retrieve)
+
+
+class KlingVideoExtend(SyncResource):
+    """``client.kling.video_extend``."""
+
+    @cached_property
+    def with_raw_response(self) -> KlingVideoExtendWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return KlingVideoExtendWithRawResponse(self)
+
+    def create(
+        self,
+        *,
+        video_id: str,
+        prompt: str,
+        negative_prompt: str | NotGiven = NOT_GIVEN,
+        cfg_scale: float | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling video extension task
+
+        Continues a Kling video (`video_id`, from text, image or an earlier extension; the whole
+        video at most 3 minutes) by a few seconds, guided by `prompt`. Answers with the task id;
+        the finished task's video is the extended whole.
+
+        Args:
+          video_id: The Kling video to continue (the whole video at most 3 minutes).
+          prompt: Up to 2500 characters.
+          negative_prompt: (see the spec)
+          cfg_scale: How closely the extension follows the prompt, 0 to 1.
+          callback_url: Receives the task (`data`) on every status change.
+        """
+        return cast(
+            "types.KlingTaskResponse", self._client._call(_CREATE_KLING_VIDEO_EXTENSION, locals())
+        )
+
+    def create_and_wait(
+        self,
+        *,
+        video_id: str,
+        prompt: str,
+        negative_prompt: str | NotGiven = NOT_GIVEN,
+        cfg_scale: float | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling video extension task, and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``kling.video_extend.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``kling.video_extend.wait``) when it takes too long.
+
+        Args:
+          video_id: The Kling video to continue (the whole video at most 3 minutes).
+          prompt: Up to 2500 characters.
+          negative_prompt: (see the spec)
+          cfg_scale: How closely the extension follows the prompt, 0 to 1.
+          callback_url: Receives the task (`data`) on every status change.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            submit_and_wait(
+                self._client,
+                _CREATE_KLING_VIDEO_EXTENSION,
+                _GET_KLING_VIDEO_EXTENSION_POLL,
+                "/data/task_id",
+                locals(),
+            ),
+        )
+
+    def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Fetch a Kling video extension task
+
+        The task's status and, once it succeeded, the extended video (`data.task_result.videos`).
+
+        Args:
+          id: The task id from the submission (`data.task_id`).
+        """
+        return cast(
+            "types.KlingTaskResponse", self._client._call(_GET_KLING_VIDEO_EXTENSION, locals())
+        )
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+    ) -> types.KlingTaskResponse:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            wait(
+                self._client,
+                _GET_KLING_VIDEO_EXTENSION_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class KlingVideoExtendWithRawResponse:
+    def __init__(self, resource: KlingVideoExtend) -> None:
+        self.create = to_raw(resource.create)
+        self.retrieve = to_raw(resource.retrieve)
+
+
+class AsyncKlingVideoExtend(AsyncResource):
+    """``client.kling.video_extend``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncKlingVideoExtendWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncKlingVideoExtendWithRawResponse(self)
+
+    async def create(
+        self,
+        *,
+        video_id: str,
+        prompt: str,
+        negative_prompt: str | NotGiven = NOT_GIVEN,
+        cfg_scale: float | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling video extension task
+
+        Continues a Kling video (`video_id`, from text, image or an earlier extension; the whole
+        video at most 3 minutes) by a few seconds, guided by `prompt`. Answers with the task id;
+        the finished task's video is the extended whole.
+
+        Args:
+          video_id: The Kling video to continue (the whole video at most 3 minutes).
+          prompt: Up to 2500 characters.
+          negative_prompt: (see the spec)
+          cfg_scale: How closely the extension follows the prompt, 0 to 1.
+          callback_url: Receives the task (`data`) on every status change.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            await self._client._call(_CREATE_KLING_VIDEO_EXTENSION, locals()),
+        )
+
+    async def create_and_wait(
+        self,
+        *,
+        video_id: str,
+        prompt: str,
+        negative_prompt: str | NotGiven = NOT_GIVEN,
+        cfg_scale: float | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling video extension task, and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``kling.video_extend.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``kling.video_extend.wait``) when it takes too long.
+
+        Args:
+          video_id: The Kling video to continue (the whole video at most 3 minutes).
+          prompt: Up to 2500 characters.
+          negative_prompt: (see the spec)
+          cfg_scale: How closely the extension follows the prompt, 0 to 1.
+          callback_url: Receives the task (`data`) on every status change.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            await async_submit_and_wait(
+                self._client,
+                _CREATE_KLING_VIDEO_EXTENSION,
+                _GET_KLING_VIDEO_EXTENSION_POLL,
+                "/data/task_id",
+                locals(),
+            ),
+        )
+
+    async def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Fetch a Kling video extension task
+
+        The task's status and, once it succeeded, the extended video (`data.task_result.videos`).
+
+        Args:
+          id: The task id from the submission (`data.task_id`).
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            await self._client._call(_GET_KLING_VIDEO_EXTENSION, locals()),
+        )
+
+    async def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+    ) -> types.KlingTaskResponse:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            await async_wait(
+                self._client,
+                _GET_KLING_VIDEO_EXTENSION_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class AsyncKlingVideoExtendWithRawResponse:
+    def __init__(self, resource: AsyncKlingVideoExtend) -> None:
+        self.create = to_raw_async(resource.create)
+        self.retrieve = to_raw_async(resource.retrieve)
+
+
+class KlingEffects(SyncResource):
+    """``client.kling.effects``."""
+
+    @cached_property
+    def with_raw_response(self) -> KlingEffectsWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return KlingEffectsWithRawResponse(self)
+
+    def create(
+        self,
+        *,
+        effect_scene: str,
+        input: types.KlingEffectInput | Mapping[str, Any],
+        callback_url: str | NotGiven = NOT_GIVEN,
+        external_task_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling video effect task
+
+        Animates one picture (`input.image`) or two (`input.images`, for the two-person scenes)
+        with a ready-made effect named by `effect_scene` (pet_lion, hug, kiss, heart_gesture,
+        squish, expansion ...). Answers with the task id.
+
+        Args:
+          effect_scene: The effect, e.g. pet_lion, hug, kiss, heart_gesture, squish, expansion.
+          input: (see the spec)
+          callback_url: Receives the task (`data`) on every status change.
+          external_task_id: (see the spec)
+        """
+        return cast(
+            "types.KlingTaskResponse", self._client._call(_CREATE_KLING_VIDEO_EFFECT, locals())
+        )
+
+    def create_and_wait(
+        self,
+        *,
+        effect_scene: str,
+        input: types.KlingEffectInput | Mapping[str, Any],
+        callback_url: str | NotGiven = NOT_GIVEN,
+        external_task_id: str | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling video effect task, and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``kling.effects.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``kling.effects.wait``) when it takes too long.
+
+        Args:
+          effect_scene: The effect, e.g. pet_lion, hug, kiss, heart_gesture, squish, expansion.
+          input: (see the spec)
+          callback_url: Receives the task (`data`) on every status change.
+          external_task_id: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            submit_and_wait(
+                self._client,
+                _CREATE_KLING_VIDEO_EFFECT,
+                _GET_KLING_VIDEO_EFFECT_POLL,
+                "/data/task_id",
+                locals(),
+            ),
+        )
+
+    def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Fetch a Kling video effect task
+
+        The task's status and, once it succeeded, its video (`data.task_result.videos`).
+
+        Args:
+          id: The task id from the submission (`data.task_id`).
+        """
+        return cast(
+            "types.KlingTaskResponse", self._client._call(_GET_KLING_VIDEO_EFFECT, locals())
+        )
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+    ) -> types.KlingTaskResponse:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            wait(
+                self._client,
+                _GET_KLING_VIDEO_EFFECT_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class KlingEffectsWithRawResponse:
+    def __init__(self, resource: KlingEffects) -> None:
+        self.create = to_raw(resource.create)
+        self.retrieve = to_raw(resource.retrieve)
+
+
+class AsyncKlingEffects(AsyncResource):
+    """``client.kling.effects``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncKlingEffectsWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncKlingEffectsWithRawResponse(self)
+
+    async def create(
+        self,
+        *,
+        effect_scene: str,
+        input: types.KlingEffectInput | Mapping[str, Any],
+        callback_url: str | NotGiven = NOT_GIVEN,
+        external_task_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling video effect task
+
+        Animates one picture (`input.image`) or two (`input.images`, for the two-person scenes)
+        with a ready-made effect named by `effect_scene` (pet_lion, hug, kiss, heart_gesture,
+        squish, expansion ...). Answers with the task id.
+
+        Args:
+          effect_scene: The effect, e.g. pet_lion, hug, kiss, heart_gesture, squish, expansion.
+          input: (see the spec)
+          callback_url: Receives the task (`data`) on every status change.
+          external_task_id: (see the spec)
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            await self._client._call(_CREATE_KLING_VIDEO_EFFECT, locals()),
+        )
+
+    async def create_and_wait(
+        self,
+        *,
+        effect_scene: str,
+        input: types.KlingEffectInput | Mapping[str, Any],
+        callback_url: str | NotGiven = NOT_GIVEN,
+        external_task_id: str | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling video effect task, and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``kling.effects.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``kling.effects.wait``) when it takes too long.
+
+        Args:
+          effect_scene: The effect, e.g. pet_lion, hug, kiss, heart_gesture, squish, expansion.
+          input: (see the spec)
+          callback_url: Receives the task (`data`) on every status change.
+          external_task_id: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            await async_submit_and_wait(
+                self._client,
+                _CREATE_KLING_VIDEO_EFFECT,
+                _GET_KLING_VIDEO_EFFECT_POLL,
+                "/data/task_id",
+                locals(),
+            ),
+        )
+
+    async def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Fetch a Kling video effect task
+
+        The task's status and, once it succeeded, its video (`data.task_result.videos`).
+
+        Args:
+          id: The task id from the submission (`data.task_id`).
+        """
+        return cast(
+            "types.KlingTaskResponse", await self._client._call(_GET_KLING_VIDEO_EFFECT, locals())
+        )
+
+    async def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+    ) -> types.KlingTaskResponse:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            await async_wait(
+                self._client,
+                _GET_KLING_VIDEO_EFFECT_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class AsyncKlingEffectsWithRawResponse:
+    def __init__(self, resource: AsyncKlingEffects) -> None:
+        self.create = to_raw_async(resource.create)
+        self.retrieve = to_raw_async(resource.retrieve)
+
+
+class KlingMotionControl(SyncResource):
+    """``client.kling.motion_control``."""
+
+    @cached_property
+    def with_raw_response(self) -> KlingMotionControlWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return KlingMotionControlWithRawResponse(self)
+
+    def create(
+        self,
+        *,
+        image_url: str,
+        video_url: str,
+        character_orientation: str,
+        mode: str,
+        model_name: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        element_list: Sequence[types.KlingElementRef | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        keep_original_sound: str | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        external_task_id: str | NotGiven = NOT_GIVEN,
+        watermark_info: types.KlingWatermark | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling motion control task
+
+        Makes the character of a reference picture (`image_url`) move like the person in a
+        reference video (`video_url`, 3 to 30 seconds, one person); `character_orientation` says
+        whether the character faces as in the picture (video up to 10 s) or as in the video (up
+        to 30 s). Answers with the task id.
+
+        Args:
+          image_url: The character and scene, URL or base64 (jpg or png, at most 10 MB, at least 300 px a side).
+          video_url: The motion, one person in one continuous shot (mp4 or mov, at most 100 MB, 3 to 30 seconds).
+          character_orientation: image (face as in the picture; the video at most 10 s) or video (as in the video; at most 30 s).
+          mode: std or pro.
+          model_name: kling-v2-6 (the default) or kling-v3.
+          prompt: Up to 2500 characters; can add elements or camera moves.
+          element_list: One subject made with the element API.
+          keep_original_sound: yes or no, keep the reference video's sound.
+          callback_url: Receives the task (`data`) on every status change.
+          external_task_id: (see the spec)
+          watermark_info: (see the spec)
+        """
+        return cast(
+            "types.KlingTaskResponse", self._client._call(_CREATE_KLING_MOTION_CONTROL, locals())
+        )
+
+    def create_and_wait(
+        self,
+        *,
+        image_url: str,
+        video_url: str,
+        character_orientation: str,
+        mode: str,
+        model_name: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        element_list: Sequence[types.KlingElementRef | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        keep_original_sound: str | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        external_task_id: str | NotGiven = NOT_GIVEN,
+        watermark_info: types.KlingWatermark | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling motion control task, and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``kling.motion_control.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``kling.motion_control.wait``) when it takes too long.
+
+        Args:
+          image_url: The character and scene, URL or base64 (jpg or png, at most 10 MB, at least 300 px a side).
+          video_url: The motion, one person in one continuous shot (mp4 or mov, at most 100 MB, 3 to 30 seconds).
+          character_orientation: image (face as in the picture; the video at most 10 s) or video (as in the video; at most 30 s).
+          mode: std or pro.
+          model_name: kling-v2-6 (the default) or kling-v3.
+          prompt: Up to 2500 characters; can add elements or camera moves.
+          element_list: One subject made with the element API.
+          keep_original_sound: yes or no, keep the reference video's sound.
+          callback_url: Receives the task (`data`) on every status change.
+          external_task_id: (see the spec)
+          watermark_info: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            submit_and_wait(
+                self._client,
+                _CREATE_KLING_MOTION_CONTROL,
+                _GET_KLING_MOTION_CONTROL_POLL,
+                "/data/task_id",
+                locals(),
+            ),
+        )
+
+    def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Fetch a Kling motion control task
+
+        The task's status and, once it succeeded, its video (`data.task_result.videos`).
+
+        Args:
+          id: The task id from the submission (`data.task_id`).
+        """
+        return cast(
+            "types.KlingTaskResponse", self._client._call(_GET_KLING_MOTION_CONTROL, locals())
+        )
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+    ) -> types.KlingTaskResponse:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            wait(
+                self._client,
+                _GET_KLING_MOTION_CONTROL_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class KlingMotionControlWithRawResponse:
+    def __init__(self, resource: KlingMotionControl) -> None:
+        self.create = to_raw(resource.create)
+        self.retrieve = to_raw(resource.retrieve)
+
+
+class AsyncKlingMotionControl(AsyncResource):
+    """``client.kling.motion_control``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncKlingMotionControlWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncKlingMotionControlWithRawResponse(self)
+
+    async def create(
+        self,
+        *,
+        image_url: str,
+        video_url: str,
+        character_orientation: str,
+        mode: str,
+        model_name: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        element_list: Sequence[types.KlingElementRef | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        keep_original_sound: str | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        external_task_id: str | NotGiven = NOT_GIVEN,
+        watermark_info: types.KlingWatermark | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling motion control task
+
+        Makes the character of a reference picture (`image_url`) move like the person in a
+        reference video (`video_url`, 3 to 30 seconds, one person); `character_orientation` says
+        whether the character faces as in the picture (video up to 10 s) or as in the video (up
+        to 30 s). Answers with the task id.
+
+        Args:
+          image_url: The character and scene, URL or base64 (jpg or png, at most 10 MB, at least 300 px a side).
+          video_url: The motion, one person in one continuous shot (mp4 or mov, at most 100 MB, 3 to 30 seconds).
+          character_orientation: image (face as in the picture; the video at most 10 s) or video (as in the video; at most 30 s).
+          mode: std or pro.
+          model_name: kling-v2-6 (the default) or kling-v3.
+          prompt: Up to 2500 characters; can add elements or camera moves.
+          element_list: One subject made with the element API.
+          keep_original_sound: yes or no, keep the reference video's sound.
+          callback_url: Receives the task (`data`) on every status change.
+          external_task_id: (see the spec)
+          watermark_info: (see the spec)
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            await self._client._call(_CREATE_KLING_MOTION_CONTROL, locals()),
+        )
+
+    async def create_and_wait(
+        self,
+        *,
+        image_url: str,
+        video_url: str,
+        character_orientation: str,
+        mode: str,
+        model_name: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        element_list: Sequence[types.KlingElementRef | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        keep_original_sound: str | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        external_task_id: str | NotGiven = NOT_GIVEN,
+        watermark_info: types.KlingWatermark | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling motion control task, and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``kling.motion_control.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``kling.motion_control.wait``) when it takes too long.
+
+        Args:
+          image_url: The character and scene, URL or base64 (jpg or png, at most 10 MB, at least 300 px a side).
+          video_url: The motion, one person in one continuous shot (mp4 or mov, at most 100 MB, 3 to 30 seconds).
+          character_orientation: image (face as in the picture; the video at most 10 s) or video (as in the video; at most 30 s).
+          mode: std or pro.
+          model_name: kling-v2-6 (the default) or kling-v3.
+          prompt: Up to 2500 characters; can add elements or camera moves.
+          element_list: One subject made with the element API.
+          keep_original_sound: yes or no, keep the reference video's sound.
+          callback_url: Receives the task (`data`) on every status change.
+          external_task_id: (see the spec)
+          watermark_info: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            await async_submit_and_wait(
+                self._client,
+                _CREATE_KLING_MOTION_CONTROL,
+                _GET_KLING_MOTION_CONTROL_POLL,
+                "/data/task_id",
+                locals(),
+            ),
+        )
+
+    async def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Fetch a Kling motion control task
+
+        The task's status and, once it succeeded, its video (`data.task_result.videos`).
+
+        Args:
+          id: The task id from the submission (`data.task_id`).
+        """
+        return cast(
+            "types.KlingTaskResponse", await self._client._call(_GET_KLING_MOTION_CONTROL, locals())
+        )
+
+    async def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+    ) -> types.KlingTaskResponse:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            await async_wait(
+                self._client,
+                _GET_KLING_MOTION_CONTROL_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class AsyncKlingMotionControlWithRawResponse:
+    def __init__(self, resource: AsyncKlingMotionControl) -> None:
+        self.create = to_raw_async(resource.create)
+        self.retrieve = to_raw_async(resource.retrieve)
+
+
+class KlingAvatar(SyncResource):
+    """``client.kling.avatar``."""
+
+    @cached_property
+    def with_raw_response(self) -> KlingAvatarWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return KlingAvatarWithRawResponse(self)
+
+    def create(
+        self,
+        *,
+        image: str,
+        audio_id: str | NotGiven = NOT_GIVEN,
+        sound_file: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        mode: str | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        external_task_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling digital human task
+
+        A talking video of the person in `image` speaking an audio: a generated audio
+        (`audio_id`) or a file (`sound_file`, URL or base64; 2 to 300 seconds), one of the two;
+        `prompt` can steer gestures and expression. Answers with the task id.
+
+        Args:
+          image: The person, URL or base64 (jpg or png, at most 10 MB, at least 300 px a side).
+          audio_id: A generated audio (2 to 300 seconds, made in the last 30 days); or `sound_file`, not both.
+          sound_file: An audio file as URL or base64 (mp3, wav, m4a, aac; at most 5 MB); or `audio_id`, not both.
+          prompt: Gestures, expression, camera.
+          mode: std or pro.
+          callback_url: Receives the task (`data`) on every status change.
+          external_task_id: (see the spec)
+        """
+        return cast(
+            "types.KlingTaskResponse", self._client._call(_CREATE_KLING_AVATAR_VIDEO, locals())
+        )
+
+    def create_and_wait(
+        self,
+        *,
+        image: str,
+        audio_id: str | NotGiven = NOT_GIVEN,
+        sound_file: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        mode: str | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        external_task_id: str | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling digital human task, and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``kling.avatar.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``kling.avatar.wait``) when it takes too long.
+
+        Args:
+          image: The person, URL or base64 (jpg or png, at most 10 MB, at least 300 px a side).
+          audio_id: A generated audio (2 to 300 seconds, made in the last 30 days); or `sound_file`, not both.
+          sound_file: An audio file as URL or base64 (mp3, wav, m4a, aac; at most 5 MB); or `audio_id`, not both.
+          prompt: Gestures, expression, camera.
+          mode: std or pro.
+          callback_url: Receives the task (`data`) on every status change.
+          external_task_id: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            submit_and_wait(
+                self._client,
+                _CREATE_KLING_AVATAR_VIDEO,
+                _GET_KLING_AVATAR_VIDEO_POLL,
+                "/data/task_id",
+                locals(),
+            ),
+        )
+
+    def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Fetch a Kling digital human task
+
+        The task's status and, once it succeeded, its video (`data.task_result.videos`).
+
+        Args:
+          id: The task id from the submission (`data.task_id`).
+        """
+        return cast(
+            "types.KlingTaskResponse", self._client._call(_GET_KLING_AVATAR_VIDEO, locals())
+        )
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+    ) -> types.KlingTaskResponse:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            wait(
+                self._client,
+                _GET_KLING_AVATAR_VIDEO_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class KlingAvatarWithRawResponse:
+    def __init__(self, resource: KlingAvatar) -> None:
+        self.create = to_raw(resource.create)
+        self.retrieve = to_raw(resource.retrieve)
+
+
+class AsyncKlingAvatar(AsyncResource):
+    """``client.kling.avatar``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncKlingAvatarWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncKlingAvatarWithRawResponse(self)
+
+    async def create(
+        self,
+        *,
+        image: str,
+        audio_id: str | NotGiven = NOT_GIVEN,
+        sound_file: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        mode: str | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        external_task_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling digital human task
+
+        A talking video of the person in `image` speaking an audio: a generated audio
+        (`audio_id`) or a file (`sound_file`, URL or base64; 2 to 300 seconds), one of the two;
+        `prompt` can steer gestures and expression. Answers with the task id.
+
+        Args:
+          image: The person, URL or base64 (jpg or png, at most 10 MB, at least 300 px a side).
+          audio_id: A generated audio (2 to 300 seconds, made in the last 30 days); or `sound_file`, not both.
+          sound_file: An audio file as URL or base64 (mp3, wav, m4a, aac; at most 5 MB); or `audio_id`, not both.
+          prompt: Gestures, expression, camera.
+          mode: std or pro.
+          callback_url: Receives the task (`data`) on every status change.
+          external_task_id: (see the spec)
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            await self._client._call(_CREATE_KLING_AVATAR_VIDEO, locals()),
+        )
+
+    async def create_and_wait(
+        self,
+        *,
+        image: str,
+        audio_id: str | NotGiven = NOT_GIVEN,
+        sound_file: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        mode: str | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        external_task_id: str | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling digital human task, and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``kling.avatar.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``kling.avatar.wait``) when it takes too long.
+
+        Args:
+          image: The person, URL or base64 (jpg or png, at most 10 MB, at least 300 px a side).
+          audio_id: A generated audio (2 to 300 seconds, made in the last 30 days); or `sound_file`, not both.
+          sound_file: An audio file as URL or base64 (mp3, wav, m4a, aac; at most 5 MB); or `audio_id`, not both.
+          prompt: Gestures, expression, camera.
+          mode: std or pro.
+          callback_url: Receives the task (`data`) on every status change.
+          external_task_id: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            await async_submit_and_wait(
+                self._client,
+                _CREATE_KLING_AVATAR_VIDEO,
+                _GET_KLING_AVATAR_VIDEO_POLL,
+                "/data/task_id",
+                locals(),
+            ),
+        )
+
+    async def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Fetch a Kling digital human task
+
+        The task's status and, once it succeeded, its video (`data.task_result.videos`).
+
+        Args:
+          id: The task id from the submission (`data.task_id`).
+        """
+        return cast(
+            "types.KlingTaskResponse", await self._client._call(_GET_KLING_AVATAR_VIDEO, locals())
+        )
+
+    async def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+    ) -> types.KlingTaskResponse:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            await async_wait(
+                self._client,
+                _GET_KLING_AVATAR_VIDEO_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class AsyncKlingAvatarWithRawResponse:
+    def __init__(self, resource: AsyncKlingAvatar) -> None:
         self.create = to_raw_async(resource.create)
         self.retrieve = to_raw_async(resource.retrieve)

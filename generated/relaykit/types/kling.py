@@ -24,6 +24,34 @@ class KlingAdvancedLipSyncRequest(BaseModel):
     """
 
 
+class KlingAvatarRequest(BaseModel):
+    image: str
+    """
+    The person, URL or base64 (jpg or png, at most 10 MB, at least 300 px a side).
+    """
+    audio_id: str | None = None
+    """
+    A generated audio (2 to 300 seconds, made in the last 30 days); or `sound_file`, not both.
+    """
+    sound_file: str | None = None
+    """
+    An audio file as URL or base64 (mp3, wav, m4a, aac; at most 5 MB); or `audio_id`, not both.
+    """
+    prompt: str | None = None
+    """
+    Gestures, expression, camera.
+    """
+    mode: str | None = None
+    """
+    std or pro.
+    """
+    callback_url: str | None = None
+    """
+    Receives the task (`data`) on every status change.
+    """
+    external_task_id: str | None = None
+
+
 class KlingCameraConfig(BaseModel):
     """
     One move per video; each value from -10 to 10.
@@ -43,6 +71,46 @@ class KlingCameraControl(BaseModel):
     simple (with `config`) or a preset such as down_back, forward_up, right_turn_forward, left_turn_forward.
     """
     config: KlingCameraConfig | None = None
+
+
+class KlingEffectInput(BaseModel):
+    """
+    What the scene needs - one picture in `image`, or two in `images` for the two-person scenes.
+    """
+
+    image: str | None = None
+    """
+    A picture, URL or base64 (one-picture scenes).
+    """
+    images: list[str] | None = None
+    """
+    Two pictures, URLs or base64 (two-person scenes).
+    """
+    model_name: str | None = None
+    """
+    The model of the two-person scenes, e.g. kling-v1-6.
+    """
+    mode: str | None = None
+    """
+    std or pro (two-person scenes).
+    """
+    duration: str | int | None = None
+    """
+    Seconds, 5 or 10.
+    """
+
+
+class KlingEffectRequest(BaseModel):
+    effect_scene: str
+    """
+    The effect, e.g. pet_lion, hug, kiss, heart_gesture, squish, expansion.
+    """
+    input: KlingEffectInput
+    callback_url: str | None = None
+    """
+    Receives the task (`data`) on every status change.
+    """
+    external_task_id: str | None = None
 
 
 class KlingElementRef(BaseModel):
@@ -252,6 +320,47 @@ class KlingLipSyncRequest(BaseModel):
     """
     Receives the task (`data`) on every status change.
     """
+
+
+class KlingMotionControlRequest(BaseModel):
+    model_name: str | None = None
+    """
+    kling-v2-6 (the default) or kling-v3.
+    """
+    prompt: str | None = None
+    """
+    Up to 2500 characters; can add elements or camera moves.
+    """
+    image_url: str
+    """
+    The character and scene, URL or base64 (jpg or png, at most 10 MB, at least 300 px a side).
+    """
+    video_url: str
+    """
+    The motion, one person in one continuous shot (mp4 or mov, at most 100 MB, 3 to 30 seconds).
+    """
+    element_list: list[KlingElementRef] | None = None
+    """
+    One subject made with the element API.
+    """
+    keep_original_sound: str | None = None
+    """
+    yes or no, keep the reference video's sound.
+    """
+    character_orientation: str
+    """
+    image (face as in the picture; the video at most 10 s) or video (as in the video; at most 30 s).
+    """
+    mode: str
+    """
+    std or pro.
+    """
+    callback_url: str | None = None
+    """
+    Receives the task (`data`) on every status change.
+    """
+    external_task_id: str | None = None
+    watermark_info: KlingWatermark | None = None
 
 
 class KlingMultiImage2VideoRequest(BaseModel):
@@ -538,6 +647,26 @@ class KlingVideo(BaseModel):
     duration: str | None = None
     """
     Seconds, as a string ("5.1").
+    """
+
+
+class KlingVideoExtendRequest(BaseModel):
+    video_id: str
+    """
+    The Kling video to continue (the whole video at most 3 minutes).
+    """
+    prompt: str
+    """
+    Up to 2500 characters.
+    """
+    negative_prompt: str | None = None
+    cfg_scale: float | None = None
+    """
+    How closely the extension follows the prompt, 0 to 1.
+    """
+    callback_url: str | None = None
+    """
+    Receives the task (`data`) on every status change.
     """
 
 
