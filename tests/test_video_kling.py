@@ -185,3 +185,29 @@ def test_a_callback_body_parses_into_the_task() -> None:
     body = json.dumps(succeed("t1", "https://cdn.example/cb.mp4")["data"]).encode()
     task = relaykit.parse_webhook(types.KlingTask, body)
     assert task.task_status == "succeed" and task.task_result.videos[0].url == "https://cdn.example/cb.mp4"
+
+
+def turbo(task_id: str, status: str, **more: Any) -> dict[str, Any]:
+    """Kling 3.0 Turbo's answer: the id in `data.id`, the status in `data.status`."""
+    return {"code": 0, "message": "SUCCEED", "request_id": "r", "data": {"id": task_id, "status": status, "message": "", "create_time": 1783065388949, **more}}
+
+
+def test_turbo_image_to_video_follows_data_id_and_status(server: FakeTaskServer, clock: FakeClock) -> None:
+    tid = "901930004609634396"
+    script(
+        server, "/kling/image-to-video/kling-3.0-turbo", "/kling/image-to-video/kling-3.0-turbo/",
+        turbo(tid, "processing"), turbo(tid, "succeed", task_result={"videos": [{"url": "https://cdn.example/turbo.mp4"}]}),
+        accepted=turbo(tid, "submitted"),
+    )
+    with client(server) as c:
+        task = c.kling.turbo_image2video.create_and_wait(
+            contents=[{"type": "first_frame", "url": "https://cdn.example/first.png"}, {"type": "prompt", "text": "waves"}],
+            settings={"resolution": "720p", "duration": 5},
+        )
+    assert isinstance(task, types.KlingTurboTaskResponse)
+    assert task.data.task_result.videos[0].url == "https://cdn.example/turbo.mp4"
+    assert server.paths() == ["POST /kling/image-to-video/kling-3.0-turbo"] + [f"GET /kling/image-to-video/kling-3.0-turbo/{tid}"] * 2
+    script(server, "/kling/text-to-video/kling-3.0-turbo", "/kling/text-to-video/kling-3.0-turbo/", turbo("t9", "failed", message="Failure to pass the risk control system"), accepted=turbo("t9", "submitted"))
+    with client(server) as c, pytest.raises(relaykit.TaskFailedError) as info:
+        c.kling.turbo_text2video.create_and_wait(prompt="a fox")
+    assert info.value.reason == "Failure to pass the risk control system" and info.value.task_id == "t9"

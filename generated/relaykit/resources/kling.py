@@ -44,6 +44,10 @@ __all__ = [
     "AsyncKlingMotionControl",
     "KlingAvatar",
     "AsyncKlingAvatar",
+    "KlingTurboText2video",
+    "AsyncKlingTurboText2video",
+    "KlingTurboImage2video",
+    "AsyncKlingTurboImage2video",
 ]
 
 _CREATE_KLING_TEXT2_VIDEO = Operation(
@@ -418,6 +422,65 @@ _GET_KLING_AVATAR_VIDEO = Operation(
     envelope=Envelope("/code", "/message", (0, "success")),
 )
 
+_CREATE_KLING_TURBO_TEXT2_VIDEO = Operation(
+    method="POST",
+    path="/kling/text-to-video/kling-3.0-turbo",
+    bodies=(
+        Body(
+            "application/json",
+            types.KlingTurboText2VideoRequest,
+            (
+                Param("prompt", "prompt"),
+                Param("contents", "contents"),
+                Param("settings", "settings"),
+                Param("options", "options"),
+            ),
+        ),
+    ),
+    response_model=types.KlingTurboTaskResponse,
+    auth=("bearerAuth",),
+    billable=True,
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
+_GET_KLING_TURBO_TEXT2_VIDEO = Operation(
+    method="GET",
+    path="/kling/text-to-video/kling-3.0-turbo/{task_id}",
+    path_params=(Param("task_id", "task_id", kind="string"),),
+    response_model=types.KlingTurboTaskResponse,
+    auth=("bearerAuth",),
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
+_CREATE_KLING_TURBO_IMAGE2_VIDEO = Operation(
+    method="POST",
+    path="/kling/image-to-video/kling-3.0-turbo",
+    bodies=(
+        Body(
+            "application/json",
+            types.KlingTurboImage2VideoRequest,
+            (
+                Param("contents", "contents"),
+                Param("settings", "settings"),
+                Param("options", "options"),
+            ),
+        ),
+    ),
+    response_model=types.KlingTurboTaskResponse,
+    auth=("bearerAuth",),
+    billable=True,
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
+_GET_KLING_TURBO_IMAGE2_VIDEO = Operation(
+    method="GET",
+    path="/kling/image-to-video/kling-3.0-turbo/{task_id}",
+    path_params=(Param("task_id", "task_id", kind="string"),),
+    response_model=types.KlingTurboTaskResponse,
+    auth=("bearerAuth",),
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
 _GET_KLING_TEXT2_VIDEO_POLL = Poll(
     fetch=_GET_KLING_TEXT2_VIDEO,
     fetch_arg="id",
@@ -538,6 +601,30 @@ _GET_KLING_AVATAR_VIDEO_POLL = Poll(
     interval=10.0,
 )
 
+_GET_KLING_TURBO_TEXT2_VIDEO_POLL = Poll(
+    fetch=_GET_KLING_TURBO_TEXT2_VIDEO,
+    fetch_arg="task_id",
+    status="/data/status",
+    succeeded=("succeed",),
+    failed=("failed",),
+    progress=None,
+    error="/data/message",
+    timeout=1800.0,
+    interval=10.0,
+)
+
+_GET_KLING_TURBO_IMAGE2_VIDEO_POLL = Poll(
+    fetch=_GET_KLING_TURBO_IMAGE2_VIDEO,
+    fetch_arg="task_id",
+    status="/data/status",
+    succeeded=("succeed",),
+    failed=("failed",),
+    progress=None,
+    error="/data/message",
+    timeout=1800.0,
+    interval=10.0,
+)
+
 _CREATE_KLING_LIP_SYNC_WAIT = replace(
     _GET_KLING_TASK_POLL, args=(("action", "videos"), ("action2", "lip-sync"))
 )
@@ -590,6 +677,14 @@ class Kling(SyncResource):
     def avatar(self) -> KlingAvatar:
         return KlingAvatar(self._client)
 
+    @cached_property
+    def turbo_text2video(self) -> KlingTurboText2video:
+        return KlingTurboText2video(self._client)
+
+    @cached_property
+    def turbo_image2video(self) -> KlingTurboImage2video:
+        return KlingTurboImage2video(self._client)
+
 
 class AsyncKling(AsyncResource):
     """``client.kling``."""
@@ -637,6 +732,14 @@ class AsyncKling(AsyncResource):
     @cached_property
     def avatar(self) -> AsyncKlingAvatar:
         return AsyncKlingAvatar(self._client)
+
+    @cached_property
+    def turbo_text2video(self) -> AsyncKlingTurboText2video:
+        return AsyncKlingTurboText2video(self._client)
+
+    @cached_property
+    def turbo_image2video(self) -> AsyncKlingTurboImage2video:
+        return AsyncKlingTurboImage2video(self._client)
 
 
 class KlingText2video(SyncResource):
@@ -3871,5 +3974,553 @@ class AsyncKlingAvatar(AsyncResource):
 
 class AsyncKlingAvatarWithRawResponse:
     def __init__(self, resource: AsyncKlingAvatar) -> None:
+        self.create = to_raw_async(resource.create)
+        self.retrieve = to_raw_async(resource.retrieve)
+
+
+class KlingTurboText2video(SyncResource):
+    """``client.kling.turbo_text2video``."""
+
+    @cached_property
+    def with_raw_response(self) -> KlingTurboText2videoWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return KlingTurboText2videoWithRawResponse(self)
+
+    def create(
+        self,
+        *,
+        prompt: str | NotGiven = NOT_GIVEN,
+        contents: Sequence[types.KlingTurboPrompt | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        settings: types.KlingTurboSettings | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        options: types.KlingTurboOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTurboTaskResponse:
+        """Submit a Kling 3.0 Turbo text-to-video task
+
+        Kling 3.0 Turbo in its own newer format: the prompt (up to 3072 characters; shots can be
+        written into it as "Shot n, seconds, words;") at the top or as `contents` items of type
+        prompt, the output in `settings` (720p or 1080p, 16:9, 9:16 or 1:1, 3 to 15 seconds; the
+        gateway fills in 720p, 16:9 and 5 when left out) and the callback in `options`. Answers
+        with the task id in `data.id`.
+
+        Args:
+          prompt: Up to 3072 characters; takes precedence over `contents`.
+          contents: The prompt as items of type prompt, instead of `prompt`.
+          settings: (see the spec)
+          options: (see the spec)
+        """
+        return cast(
+            "types.KlingTurboTaskResponse",
+            self._client._call(_CREATE_KLING_TURBO_TEXT2_VIDEO, locals()),
+        )
+
+    def create_and_wait(
+        self,
+        *,
+        prompt: str | NotGiven = NOT_GIVEN,
+        contents: Sequence[types.KlingTurboPrompt | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        settings: types.KlingTurboSettings | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        options: types.KlingTurboOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.KlingTurboTaskResponse], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.KlingTurboTaskResponse:
+        """Submit a Kling 3.0 Turbo text-to-video task, and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``kling.turbo_text2video.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``kling.turbo_text2video.wait``) when it takes too long.
+
+        Args:
+          prompt: Up to 3072 characters; takes precedence over `contents`.
+          contents: The prompt as items of type prompt, instead of `prompt`.
+          settings: (see the spec)
+          options: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTurboTaskResponse",
+            submit_and_wait(
+                self._client,
+                _CREATE_KLING_TURBO_TEXT2_VIDEO,
+                _GET_KLING_TURBO_TEXT2_VIDEO_POLL,
+                "/data/id",
+                locals(),
+            ),
+        )
+
+    def retrieve(
+        self,
+        task_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTurboTaskResponse:
+        """Fetch a Kling 3.0 Turbo text-to-video task
+
+        The task (by the `data.id` of the submission): its `status` (submitted, processing, then
+        succeed or failed) and, once it succeeded, the videos in `data.task_result.videos`.
+
+        Args:
+          task_id: The task id from the submission (`data.id`).
+        """
+        return cast(
+            "types.KlingTurboTaskResponse",
+            self._client._call(_GET_KLING_TURBO_TEXT2_VIDEO, locals()),
+        )
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.KlingTurboTaskResponse], object] | None = None,
+    ) -> types.KlingTurboTaskResponse:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTurboTaskResponse",
+            wait(
+                self._client,
+                _GET_KLING_TURBO_TEXT2_VIDEO_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class KlingTurboText2videoWithRawResponse:
+    def __init__(self, resource: KlingTurboText2video) -> None:
+        self.create = to_raw(resource.create)
+        self.retrieve = to_raw(resource.retrieve)
+
+
+class AsyncKlingTurboText2video(AsyncResource):
+    """``client.kling.turbo_text2video``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncKlingTurboText2videoWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncKlingTurboText2videoWithRawResponse(self)
+
+    async def create(
+        self,
+        *,
+        prompt: str | NotGiven = NOT_GIVEN,
+        contents: Sequence[types.KlingTurboPrompt | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        settings: types.KlingTurboSettings | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        options: types.KlingTurboOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTurboTaskResponse:
+        """Submit a Kling 3.0 Turbo text-to-video task
+
+        Kling 3.0 Turbo in its own newer format: the prompt (up to 3072 characters; shots can be
+        written into it as "Shot n, seconds, words;") at the top or as `contents` items of type
+        prompt, the output in `settings` (720p or 1080p, 16:9, 9:16 or 1:1, 3 to 15 seconds; the
+        gateway fills in 720p, 16:9 and 5 when left out) and the callback in `options`. Answers
+        with the task id in `data.id`.
+
+        Args:
+          prompt: Up to 3072 characters; takes precedence over `contents`.
+          contents: The prompt as items of type prompt, instead of `prompt`.
+          settings: (see the spec)
+          options: (see the spec)
+        """
+        return cast(
+            "types.KlingTurboTaskResponse",
+            await self._client._call(_CREATE_KLING_TURBO_TEXT2_VIDEO, locals()),
+        )
+
+    async def create_and_wait(
+        self,
+        *,
+        prompt: str | NotGiven = NOT_GIVEN,
+        contents: Sequence[types.KlingTurboPrompt | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        settings: types.KlingTurboSettings | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        options: types.KlingTurboOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.KlingTurboTaskResponse], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.KlingTurboTaskResponse:
+        """Submit a Kling 3.0 Turbo text-to-video task, and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``kling.turbo_text2video.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``kling.turbo_text2video.wait``) when it takes too long.
+
+        Args:
+          prompt: Up to 3072 characters; takes precedence over `contents`.
+          contents: The prompt as items of type prompt, instead of `prompt`.
+          settings: (see the spec)
+          options: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTurboTaskResponse",
+            await async_submit_and_wait(
+                self._client,
+                _CREATE_KLING_TURBO_TEXT2_VIDEO,
+                _GET_KLING_TURBO_TEXT2_VIDEO_POLL,
+                "/data/id",
+                locals(),
+            ),
+        )
+
+    async def retrieve(
+        self,
+        task_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTurboTaskResponse:
+        """Fetch a Kling 3.0 Turbo text-to-video task
+
+        The task (by the `data.id` of the submission): its `status` (submitted, processing, then
+        succeed or failed) and, once it succeeded, the videos in `data.task_result.videos`.
+
+        Args:
+          task_id: The task id from the submission (`data.id`).
+        """
+        return cast(
+            "types.KlingTurboTaskResponse",
+            await self._client._call(_GET_KLING_TURBO_TEXT2_VIDEO, locals()),
+        )
+
+    async def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.KlingTurboTaskResponse], object] | None = None,
+    ) -> types.KlingTurboTaskResponse:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTurboTaskResponse",
+            await async_wait(
+                self._client,
+                _GET_KLING_TURBO_TEXT2_VIDEO_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class AsyncKlingTurboText2videoWithRawResponse:
+    def __init__(self, resource: AsyncKlingTurboText2video) -> None:
+        self.create = to_raw_async(resource.create)
+        self.retrieve = to_raw_async(resource.retrieve)
+
+
+class KlingTurboImage2video(SyncResource):
+    """``client.kling.turbo_image2video``."""
+
+    @cached_property
+    def with_raw_response(self) -> KlingTurboImage2videoWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return KlingTurboImage2videoWithRawResponse(self)
+
+    def create(
+        self,
+        *,
+        contents: Sequence[types.KlingTurboContent | Mapping[str, Any]],
+        settings: types.KlingTurboSettings | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        options: types.KlingTurboOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTurboTaskResponse:
+        """Submit a Kling 3.0 Turbo image-to-video task
+
+        Kling 3.0 Turbo from a first frame: `contents` holds one item of type first_frame (a
+        public jpg or png address) and optionally one of type prompt (up to 2500 characters);
+        `settings` and `options` as for text to video (the picture sets the aspect ratio; the
+        gateway adds no defaults here). Answers with the task id in `data.id`.
+
+        Args:
+          contents: One first frame and at most one prompt.
+          settings: (see the spec)
+          options: (see the spec)
+        """
+        return cast(
+            "types.KlingTurboTaskResponse",
+            self._client._call(_CREATE_KLING_TURBO_IMAGE2_VIDEO, locals()),
+        )
+
+    def create_and_wait(
+        self,
+        *,
+        contents: Sequence[types.KlingTurboContent | Mapping[str, Any]],
+        settings: types.KlingTurboSettings | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        options: types.KlingTurboOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.KlingTurboTaskResponse], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.KlingTurboTaskResponse:
+        """Submit a Kling 3.0 Turbo image-to-video task, and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``kling.turbo_image2video.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``kling.turbo_image2video.wait``) when it takes too long.
+
+        Args:
+          contents: One first frame and at most one prompt.
+          settings: (see the spec)
+          options: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTurboTaskResponse",
+            submit_and_wait(
+                self._client,
+                _CREATE_KLING_TURBO_IMAGE2_VIDEO,
+                _GET_KLING_TURBO_IMAGE2_VIDEO_POLL,
+                "/data/id",
+                locals(),
+            ),
+        )
+
+    def retrieve(
+        self,
+        task_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTurboTaskResponse:
+        """Fetch a Kling 3.0 Turbo image-to-video task
+
+        The task (by the `data.id` of the submission), as for text to video.
+
+        Args:
+          task_id: The task id from the submission (`data.id`).
+        """
+        return cast(
+            "types.KlingTurboTaskResponse",
+            self._client._call(_GET_KLING_TURBO_IMAGE2_VIDEO, locals()),
+        )
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.KlingTurboTaskResponse], object] | None = None,
+    ) -> types.KlingTurboTaskResponse:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTurboTaskResponse",
+            wait(
+                self._client,
+                _GET_KLING_TURBO_IMAGE2_VIDEO_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class KlingTurboImage2videoWithRawResponse:
+    def __init__(self, resource: KlingTurboImage2video) -> None:
+        self.create = to_raw(resource.create)
+        self.retrieve = to_raw(resource.retrieve)
+
+
+class AsyncKlingTurboImage2video(AsyncResource):
+    """``client.kling.turbo_image2video``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncKlingTurboImage2videoWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncKlingTurboImage2videoWithRawResponse(self)
+
+    async def create(
+        self,
+        *,
+        contents: Sequence[types.KlingTurboContent | Mapping[str, Any]],
+        settings: types.KlingTurboSettings | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        options: types.KlingTurboOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTurboTaskResponse:
+        """Submit a Kling 3.0 Turbo image-to-video task
+
+        Kling 3.0 Turbo from a first frame: `contents` holds one item of type first_frame (a
+        public jpg or png address) and optionally one of type prompt (up to 2500 characters);
+        `settings` and `options` as for text to video (the picture sets the aspect ratio; the
+        gateway adds no defaults here). Answers with the task id in `data.id`.
+
+        Args:
+          contents: One first frame and at most one prompt.
+          settings: (see the spec)
+          options: (see the spec)
+        """
+        return cast(
+            "types.KlingTurboTaskResponse",
+            await self._client._call(_CREATE_KLING_TURBO_IMAGE2_VIDEO, locals()),
+        )
+
+    async def create_and_wait(
+        self,
+        *,
+        contents: Sequence[types.KlingTurboContent | Mapping[str, Any]],
+        settings: types.KlingTurboSettings | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        options: types.KlingTurboOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.KlingTurboTaskResponse], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.KlingTurboTaskResponse:
+        """Submit a Kling 3.0 Turbo image-to-video task, and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``kling.turbo_image2video.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``kling.turbo_image2video.wait``) when it takes too long.
+
+        Args:
+          contents: One first frame and at most one prompt.
+          settings: (see the spec)
+          options: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTurboTaskResponse",
+            await async_submit_and_wait(
+                self._client,
+                _CREATE_KLING_TURBO_IMAGE2_VIDEO,
+                _GET_KLING_TURBO_IMAGE2_VIDEO_POLL,
+                "/data/id",
+                locals(),
+            ),
+        )
+
+    async def retrieve(
+        self,
+        task_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTurboTaskResponse:
+        """Fetch a Kling 3.0 Turbo image-to-video task
+
+        The task (by the `data.id` of the submission), as for text to video.
+
+        Args:
+          task_id: The task id from the submission (`data.id`).
+        """
+        return cast(
+            "types.KlingTurboTaskResponse",
+            await self._client._call(_GET_KLING_TURBO_IMAGE2_VIDEO, locals()),
+        )
+
+    async def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.KlingTurboTaskResponse], object] | None = None,
+    ) -> types.KlingTurboTaskResponse:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTurboTaskResponse",
+            await async_wait(
+                self._client,
+                _GET_KLING_TURBO_IMAGE2_VIDEO_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class AsyncKlingTurboImage2videoWithRawResponse:
+    def __init__(self, resource: AsyncKlingTurboImage2video) -> None:
         self.create = to_raw_async(resource.create)
         self.retrieve = to_raw_async(resource.retrieve)
