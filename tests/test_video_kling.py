@@ -211,3 +211,16 @@ def test_turbo_image_to_video_follows_data_id_and_status(server: FakeTaskServer,
     with client(server) as c, pytest.raises(relaykit.TaskFailedError) as info:
         c.kling.turbo_text2video.create_and_wait(prompt="a fox")
     assert info.value.reason == "Failure to pass the risk control system" and info.value.task_id == "t9"
+
+
+def test_multimodal_editing_opens_a_session_then_waits_for_the_edit(server: FakeTaskServer, clock: FakeClock) -> None:
+    session = {"code": 0, "message": "SUCCEED", "request_id": "r", "data": {"status": 0, "session_id": "828033558945619987", "total_frame": 153}}
+    tid = "829400000000000001"
+    with client(server) as c:
+        script(server, "/kling/v1/videos/multi-elements/init-selection", "/none/", accepted=session)
+        opened = c.kling.multi_elements.init_selection(video_id="828013548709777428")
+        assert opened.data is not None and opened.data.session_id == "828033558945619987"
+        script(server, "/kling/v1/videos/multi-elements", "/kling/v1/videos/multi-elements/", kling(tid, "processing"), succeed(tid, "https://cdn.example/edited.mp4"), accepted=kling(tid, "submitted"))
+        task = c.kling.multi_elements.create_and_wait(session_id=opened.data.session_id, edit_mode="removal", prompt="remove the car")
+    assert task.data.task_result.videos[0].url == "https://cdn.example/edited.mp4"
+    assert server.paths()[-3:] == ["POST /kling/v1/videos/multi-elements"] + [f"GET /kling/v1/videos/multi-elements/{tid}"] * 2

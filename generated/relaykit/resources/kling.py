@@ -48,6 +48,8 @@ __all__ = [
     "AsyncKlingTurboText2video",
     "KlingTurboImage2video",
     "AsyncKlingTurboImage2video",
+    "KlingMultiElements",
+    "AsyncKlingMultiElements",
 ]
 
 _CREATE_KLING_TEXT2_VIDEO = Operation(
@@ -481,6 +483,113 @@ _GET_KLING_TURBO_IMAGE2_VIDEO = Operation(
     envelope=Envelope("/code", "/message", (0, "success")),
 )
 
+_INIT_KLING_ELEMENT_SELECTION = Operation(
+    method="POST",
+    path="/kling/v1/videos/multi-elements/init-selection",
+    bodies=(
+        Body(
+            "application/json",
+            types.KlingIdentifyFaceRequest,
+            (
+                Param("video_id", "video_id"),
+                Param("video_url", "video_url"),
+            ),
+        ),
+    ),
+    response_model=types.KlingSelectionResponse,
+    auth=("bearerAuth",),
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
+_ADD_KLING_ELEMENT_SELECTION = Operation(
+    method="POST",
+    path="/kling/v1/videos/multi-elements/add-selection",
+    bodies=(
+        Body(
+            "application/json",
+            types.KlingSelectionRequest,
+            (
+                Param("session_id", "session_id"),
+                Param("frame_index", "frame_index"),
+                Param("points", "points"),
+            ),
+        ),
+    ),
+    response_model=types.KlingSelectionResponse,
+    auth=("bearerAuth",),
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
+_DELETE_KLING_ELEMENT_SELECTION = Operation(
+    method="POST",
+    path="/kling/v1/videos/multi-elements/delete-selection",
+    bodies=(
+        Body(
+            "application/json",
+            types.KlingSelectionRequest,
+            (
+                Param("session_id", "session_id"),
+                Param("frame_index", "frame_index"),
+                Param("points", "points"),
+            ),
+        ),
+    ),
+    response_model=types.KlingSelectionResponse,
+    auth=("bearerAuth",),
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
+_PREVIEW_KLING_ELEMENT_SELECTION = Operation(
+    method="POST",
+    path="/kling/v1/videos/multi-elements/preview-selection",
+    bodies=(
+        Body(
+            "application/json",
+            types.KlingSelectionSession,
+            (Param("session_id", "session_id"),),
+        ),
+    ),
+    response_model=types.KlingSelectionResponse,
+    auth=("bearerAuth",),
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
+_CREATE_KLING_MULTI_ELEMENTS = Operation(
+    method="POST",
+    path="/kling/v1/videos/multi-elements",
+    bodies=(
+        Body(
+            "application/json",
+            types.KlingMultiElementsRequest,
+            (
+                Param("model_name", "model_name"),
+                Param("session_id", "session_id"),
+                Param("edit_mode", "edit_mode"),
+                Param("image_list", "image_list"),
+                Param("prompt", "prompt"),
+                Param("negative_prompt", "negative_prompt"),
+                Param("mode", "mode"),
+                Param("duration", "duration"),
+                Param("callback_url", "callback_url"),
+                Param("external_task_id", "external_task_id"),
+            ),
+        ),
+    ),
+    response_model=types.KlingTaskResponse,
+    auth=("bearerAuth",),
+    billable=True,
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
+_GET_KLING_MULTI_ELEMENTS = Operation(
+    method="GET",
+    path="/kling/v1/videos/multi-elements/{id}",
+    path_params=(Param("id", "id", kind="string"),),
+    response_model=types.KlingTaskResponse,
+    auth=("bearerAuth",),
+    envelope=Envelope("/code", "/message", (0, "success")),
+)
+
 _GET_KLING_TEXT2_VIDEO_POLL = Poll(
     fetch=_GET_KLING_TEXT2_VIDEO,
     fetch_arg="id",
@@ -625,6 +734,18 @@ _GET_KLING_TURBO_IMAGE2_VIDEO_POLL = Poll(
     interval=10.0,
 )
 
+_GET_KLING_MULTI_ELEMENTS_POLL = Poll(
+    fetch=_GET_KLING_MULTI_ELEMENTS,
+    fetch_arg="id",
+    status="/data/task_status",
+    succeeded=("succeed",),
+    failed=("failed",),
+    progress=None,
+    error="/data/task_status_msg",
+    timeout=1800.0,
+    interval=10.0,
+)
+
 _CREATE_KLING_LIP_SYNC_WAIT = replace(
     _GET_KLING_TASK_POLL, args=(("action", "videos"), ("action2", "lip-sync"))
 )
@@ -685,6 +806,10 @@ class Kling(SyncResource):
     def turbo_image2video(self) -> KlingTurboImage2video:
         return KlingTurboImage2video(self._client)
 
+    @cached_property
+    def multi_elements(self) -> KlingMultiElements:
+        return KlingMultiElements(self._client)
+
 
 class AsyncKling(AsyncResource):
     """``client.kling``."""
@@ -740,6 +865,10 @@ class AsyncKling(AsyncResource):
     @cached_property
     def turbo_image2video(self) -> AsyncKlingTurboImage2video:
         return AsyncKlingTurboImage2video(self._client)
+
+    @cached_property
+    def multi_elements(self) -> AsyncKlingMultiElements:
+        return AsyncKlingMultiElements(self._client)
 
 
 class KlingText2video(SyncResource):
@@ -4522,5 +4651,532 @@ class AsyncKlingTurboImage2video(AsyncResource):
 
 class AsyncKlingTurboImage2videoWithRawResponse:
     def __init__(self, resource: AsyncKlingTurboImage2video) -> None:
+        self.create = to_raw_async(resource.create)
+        self.retrieve = to_raw_async(resource.retrieve)
+
+
+class KlingMultiElements(SyncResource):
+    """``client.kling.multi_elements``."""
+
+    @cached_property
+    def with_raw_response(self) -> KlingMultiElementsWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return KlingMultiElementsWithRawResponse(self)
+
+    def init_selection(
+        self,
+        *,
+        video_id: str | NotGiven = NOT_GIVEN,
+        video_url: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingSelectionResponse:
+        """Open a Kling video for multimodal editing
+
+        The first step of editing the things in a video: names the video (a Kling video by
+        `video_id`, made in the last 30 days, or an uploaded one by `video_url`; 2 to 5 or 7 to 10
+        seconds) and answers with the editing session (`session_id`) and the video's frames.
+        Synchronous (no task).
+
+        Args:
+          video_id: A video Kling made in the last 30 days, up to 60 seconds; or `video_url`, not both.
+          video_url: An uploaded video's address (mp4 or mov, up to 100 MB, 2 to 60 seconds, 720p or 1080p); or `video_id`, not both.
+        """
+        return cast(
+            "types.KlingSelectionResponse",
+            self._client._call(_INIT_KLING_ELEMENT_SELECTION, locals()),
+        )
+
+    def add_selection(
+        self,
+        *,
+        session_id: str,
+        frame_index: int,
+        points: Sequence[types.KlingPoint | Mapping[str, Any]],
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingSelectionResponse:
+        """Mark a region of a Kling video to edit
+
+        Marks the thing to edit by points (x and y from 0 to 1, from the top left) on one frame
+        (`frame_index`; up to 10 frames, 10 points a frame); answers with the masks found.
+
+        Args:
+          session_id: From `kling.multi_elements.init_selection`.
+          frame_index: The frame to mark (up to 10 frames, one at a time).
+          points: Up to 10 points on the frame.
+        """
+        return cast(
+            "types.KlingSelectionResponse",
+            self._client._call(_ADD_KLING_ELEMENT_SELECTION, locals()),
+        )
+
+    def delete_selection(
+        self,
+        *,
+        session_id: str,
+        frame_index: int,
+        points: Sequence[types.KlingPoint | Mapping[str, Any]],
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingSelectionResponse:
+        """Unmark points of a Kling video selection
+
+        Removes marked points from one frame of the editing session; answers with the masks left.
+
+        Args:
+          session_id: From `kling.multi_elements.init_selection`.
+          frame_index: The frame to mark (up to 10 frames, one at a time).
+          points: Up to 10 points on the frame.
+        """
+        return cast(
+            "types.KlingSelectionResponse",
+            self._client._call(_DELETE_KLING_ELEMENT_SELECTION, locals()),
+        )
+
+    def preview_selection(
+        self,
+        *,
+        session_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingSelectionResponse:
+        """Preview the marked region of a Kling video
+
+        A preview video of the selection tracked through the whole video, and its cover.
+
+        Args:
+          session_id: From `kling.multi_elements.init_selection`.
+        """
+        return cast(
+            "types.KlingSelectionResponse",
+            self._client._call(_PREVIEW_KLING_ELEMENT_SELECTION, locals()),
+        )
+
+    def create(
+        self,
+        *,
+        session_id: str,
+        edit_mode: str,
+        prompt: str,
+        model_name: str | NotGiven = NOT_GIVEN,
+        image_list: Sequence[str | types.KlingReferenceImage | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        negative_prompt: str | NotGiven = NOT_GIVEN,
+        mode: str | NotGiven = NOT_GIVEN,
+        duration: str | int | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        external_task_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling multimodal video editing task
+
+        Edits the selected thing of the session's video: adds an element (`edit_mode` addition,
+        from the cropped pictures in `image_list`), swaps it (swap) or removes it (removal),
+        guided by `prompt`; kling-v1-6, 5 or 10 seconds. Answers with the task id.
+
+        Args:
+          session_id: From `kling.multi_elements.init_selection`.
+          edit_mode: addition, swap or removal.
+          prompt: (see the spec)
+          model_name: kling-v1-6.
+          image_list: Cropped pictures of the element to add or swap in.
+          negative_prompt: (see the spec)
+          mode: std or pro.
+          duration: 5 or 10 seconds.
+          callback_url: Receives the task (`data`) on every status change.
+          external_task_id: (see the spec)
+        """
+        return cast(
+            "types.KlingTaskResponse", self._client._call(_CREATE_KLING_MULTI_ELEMENTS, locals())
+        )
+
+    def create_and_wait(
+        self,
+        *,
+        session_id: str,
+        edit_mode: str,
+        prompt: str,
+        model_name: str | NotGiven = NOT_GIVEN,
+        image_list: Sequence[str | types.KlingReferenceImage | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        negative_prompt: str | NotGiven = NOT_GIVEN,
+        mode: str | NotGiven = NOT_GIVEN,
+        duration: str | int | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        external_task_id: str | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling multimodal video editing task, and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``kling.multi_elements.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``kling.multi_elements.wait``) when it takes too long.
+
+        Args:
+          session_id: From `kling.multi_elements.init_selection`.
+          edit_mode: addition, swap or removal.
+          prompt: (see the spec)
+          model_name: kling-v1-6.
+          image_list: Cropped pictures of the element to add or swap in.
+          negative_prompt: (see the spec)
+          mode: std or pro.
+          duration: 5 or 10 seconds.
+          callback_url: Receives the task (`data`) on every status change.
+          external_task_id: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            submit_and_wait(
+                self._client,
+                _CREATE_KLING_MULTI_ELEMENTS,
+                _GET_KLING_MULTI_ELEMENTS_POLL,
+                "/data/task_id",
+                locals(),
+            ),
+        )
+
+    def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Fetch a Kling multimodal video editing task
+
+        The task's status and, once it succeeded, the edited video (`data.task_result.videos`).
+
+        Args:
+          id: The task id from the submission (`data.task_id`).
+        """
+        return cast(
+            "types.KlingTaskResponse", self._client._call(_GET_KLING_MULTI_ELEMENTS, locals())
+        )
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+    ) -> types.KlingTaskResponse:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            wait(
+                self._client,
+                _GET_KLING_MULTI_ELEMENTS_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class KlingMultiElementsWithRawResponse:
+    def __init__(self, resource: KlingMultiElements) -> None:
+        self.init_selection = to_raw(resource.init_selection)
+        self.add_selection = to_raw(resource.add_selection)
+        self.delete_selection = to_raw(resource.delete_selection)
+        self.preview_selection = to_raw(resource.preview_selection)
+        self.create = to_raw(resource.create)
+        self.retrieve = to_raw(resource.retrieve)
+
+
+class AsyncKlingMultiElements(AsyncResource):
+    """``client.kling.multi_elements``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncKlingMultiElementsWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncKlingMultiElementsWithRawResponse(self)
+
+    async def init_selection(
+        self,
+        *,
+        video_id: str | NotGiven = NOT_GIVEN,
+        video_url: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingSelectionResponse:
+        """Open a Kling video for multimodal editing
+
+        The first step of editing the things in a video: names the video (a Kling video by
+        `video_id`, made in the last 30 days, or an uploaded one by `video_url`; 2 to 5 or 7 to 10
+        seconds) and answers with the editing session (`session_id`) and the video's frames.
+        Synchronous (no task).
+
+        Args:
+          video_id: A video Kling made in the last 30 days, up to 60 seconds; or `video_url`, not both.
+          video_url: An uploaded video's address (mp4 or mov, up to 100 MB, 2 to 60 seconds, 720p or 1080p); or `video_id`, not both.
+        """
+        return cast(
+            "types.KlingSelectionResponse",
+            await self._client._call(_INIT_KLING_ELEMENT_SELECTION, locals()),
+        )
+
+    async def add_selection(
+        self,
+        *,
+        session_id: str,
+        frame_index: int,
+        points: Sequence[types.KlingPoint | Mapping[str, Any]],
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingSelectionResponse:
+        """Mark a region of a Kling video to edit
+
+        Marks the thing to edit by points (x and y from 0 to 1, from the top left) on one frame
+        (`frame_index`; up to 10 frames, 10 points a frame); answers with the masks found.
+
+        Args:
+          session_id: From `kling.multi_elements.init_selection`.
+          frame_index: The frame to mark (up to 10 frames, one at a time).
+          points: Up to 10 points on the frame.
+        """
+        return cast(
+            "types.KlingSelectionResponse",
+            await self._client._call(_ADD_KLING_ELEMENT_SELECTION, locals()),
+        )
+
+    async def delete_selection(
+        self,
+        *,
+        session_id: str,
+        frame_index: int,
+        points: Sequence[types.KlingPoint | Mapping[str, Any]],
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingSelectionResponse:
+        """Unmark points of a Kling video selection
+
+        Removes marked points from one frame of the editing session; answers with the masks left.
+
+        Args:
+          session_id: From `kling.multi_elements.init_selection`.
+          frame_index: The frame to mark (up to 10 frames, one at a time).
+          points: Up to 10 points on the frame.
+        """
+        return cast(
+            "types.KlingSelectionResponse",
+            await self._client._call(_DELETE_KLING_ELEMENT_SELECTION, locals()),
+        )
+
+    async def preview_selection(
+        self,
+        *,
+        session_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingSelectionResponse:
+        """Preview the marked region of a Kling video
+
+        A preview video of the selection tracked through the whole video, and its cover.
+
+        Args:
+          session_id: From `kling.multi_elements.init_selection`.
+        """
+        return cast(
+            "types.KlingSelectionResponse",
+            await self._client._call(_PREVIEW_KLING_ELEMENT_SELECTION, locals()),
+        )
+
+    async def create(
+        self,
+        *,
+        session_id: str,
+        edit_mode: str,
+        prompt: str,
+        model_name: str | NotGiven = NOT_GIVEN,
+        image_list: Sequence[str | types.KlingReferenceImage | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        negative_prompt: str | NotGiven = NOT_GIVEN,
+        mode: str | NotGiven = NOT_GIVEN,
+        duration: str | int | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        external_task_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling multimodal video editing task
+
+        Edits the selected thing of the session's video: adds an element (`edit_mode` addition,
+        from the cropped pictures in `image_list`), swaps it (swap) or removes it (removal),
+        guided by `prompt`; kling-v1-6, 5 or 10 seconds. Answers with the task id.
+
+        Args:
+          session_id: From `kling.multi_elements.init_selection`.
+          edit_mode: addition, swap or removal.
+          prompt: (see the spec)
+          model_name: kling-v1-6.
+          image_list: Cropped pictures of the element to add or swap in.
+          negative_prompt: (see the spec)
+          mode: std or pro.
+          duration: 5 or 10 seconds.
+          callback_url: Receives the task (`data`) on every status change.
+          external_task_id: (see the spec)
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            await self._client._call(_CREATE_KLING_MULTI_ELEMENTS, locals()),
+        )
+
+    async def create_and_wait(
+        self,
+        *,
+        session_id: str,
+        edit_mode: str,
+        prompt: str,
+        model_name: str | NotGiven = NOT_GIVEN,
+        image_list: Sequence[str | types.KlingReferenceImage | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        negative_prompt: str | NotGiven = NOT_GIVEN,
+        mode: str | NotGiven = NOT_GIVEN,
+        duration: str | int | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        external_task_id: str | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.KlingTaskResponse:
+        """Submit a Kling multimodal video editing task, and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``kling.multi_elements.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``kling.multi_elements.wait``) when it takes too long.
+
+        Args:
+          session_id: From `kling.multi_elements.init_selection`.
+          edit_mode: addition, swap or removal.
+          prompt: (see the spec)
+          model_name: kling-v1-6.
+          image_list: Cropped pictures of the element to add or swap in.
+          negative_prompt: (see the spec)
+          mode: std or pro.
+          duration: 5 or 10 seconds.
+          callback_url: Receives the task (`data`) on every status change.
+          external_task_id: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            await async_submit_and_wait(
+                self._client,
+                _CREATE_KLING_MULTI_ELEMENTS,
+                _GET_KLING_MULTI_ELEMENTS_POLL,
+                "/data/task_id",
+                locals(),
+            ),
+        )
+
+    async def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.KlingTaskResponse:
+        """Fetch a Kling multimodal video editing task
+
+        The task's status and, once it succeeded, the edited video (`data.task_result.videos`).
+
+        Args:
+          id: The task id from the submission (`data.task_id`).
+        """
+        return cast(
+            "types.KlingTaskResponse", await self._client._call(_GET_KLING_MULTI_ELEMENTS, locals())
+        )
+
+    async def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.KlingTaskResponse], object] | None = None,
+    ) -> types.KlingTaskResponse:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.KlingTaskResponse",
+            await async_wait(
+                self._client,
+                _GET_KLING_MULTI_ELEMENTS_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class AsyncKlingMultiElementsWithRawResponse:
+    def __init__(self, resource: AsyncKlingMultiElements) -> None:
+        self.init_selection = to_raw_async(resource.init_selection)
+        self.add_selection = to_raw_async(resource.add_selection)
+        self.delete_selection = to_raw_async(resource.delete_selection)
+        self.preview_selection = to_raw_async(resource.preview_selection)
         self.create = to_raw_async(resource.create)
         self.retrieve = to_raw_async(resource.retrieve)
