@@ -350,14 +350,19 @@ def link_tasks(ops: list[Op]) -> None:
                 "fetch_arg": arg.py,
                 # required arguments besides the id: the submits fix them, `wait` takes them
                 "extra": [a for a in fetch.args if a.required and a.location in ("path", "query") and a is not arg],
-                "status": op.task["status"],
+                "status": pointers(op.task["status"]),
                 "succeeded": tuple(op.task["succeeded"]),
                 "failed": tuple(op.task["failed"]),
-                "progress": op.task.get("progress"),
-                "error": op.task.get("error"),
+                "progress": pointers(op.task.get("progress")),
+                "error": pointers(op.task.get("error")),
                 "timeout": float(op.task.get("timeout", 900)),
                 "interval": float(op.task.get("interval", 2)),
             }
+
+
+def pointers(value: str | list[str] | None) -> str | tuple[str, ...] | None:
+    """A JSON pointer of x-relaykit-task as the runtime takes it: alternatives as a tuple."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 def page_info(doc: dict[str, Any], spec: dict[str, Any], args: list[Arg]) -> dict[str, Any] | None:

@@ -368,8 +368,14 @@ def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
             fail("the submit and the fetch operation both need a JSON 2xx response", ext)
         check_pointer(ext, "id", task["id"], submit_schema, op["operationId"])
         for key in ("status", "progress", "error"):
-            if task.get(key) is not None:
-                check_pointer(ext, key, task[key], fetch_schema, task["fetch"])
+            value = task.get(key)
+            if isinstance(value, list):  # alternatives, for fetches answered in more than one shape
+                if not value:
+                    fail(f"`{key}` must be a JSON pointer or a non-empty list of them", ext, key)
+                for i, item in enumerate(value):
+                    check_pointer(ext, key, item, fetch_schema, task["fetch"], fail=lambda msg, *where, i=i: fail(msg, *where, i))
+            elif value is not None:
+                check_pointer(ext, key, value, fetch_schema, task["fetch"])
         for key in ("succeeded", "failed"):
             if not isinstance(task[key], list) or not task[key]:
                 fail(f"`{key}` must be a non-empty list of status values", ext, key)

@@ -357,6 +357,9 @@ TASK_BROKEN = [
     ("missing failed", lambda f: f["paths"][JOBS]["post"]["x-relaykit-task"].pop("failed"), "post/x-relaykit-task: missing 'failed'"),
     ("zero interval", lambda f: _set_task(f, interval=0), "post/x-relaykit-task/interval: `interval` must be a positive number"),
     ("unknown key", lambda f: _set_task(f, every=3), "post/x-relaykit-task/every: unknown key 'every'"),
+    ("status alternative not in fetch response", lambda f: _set_task(f, status=["/data/state", "/data/phase"]), "post/x-relaykit-task/status/1: /data/phase does not exist in the response schema of getWidgetJob"),
+    ("error alternative malformed", lambda f: _set_task(f, error=["/data/why", "why"]), "post/x-relaykit-task/error/1: JSON pointer 'why' must start with '/'"),
+    ("no status alternatives", lambda f: _set_task(f, status=[]), "post/x-relaykit-task/status: `status` must be a JSON pointer or a non-empty list of them"),
     ("fetch needs more", lambda f: f["paths"][JOB]["get"]["parameters"].append({"name": "shop", "in": "query", "required": True, "schema": {"type": "string"}}), "post/x-relaykit-task/fetch: getWidgetJob needs other arguments (shop)"),
     ("envelope without success", lambda f: _set_envelope(f, {"code": "/code"}), "post/x-relaykit-envelope: needs a mapping with `code`"),
     ("envelope empty success", lambda f: _set_envelope(f, {"code": "/code", "success": []}), "post/x-relaykit-envelope/success: `success` must be a non-empty list"),
@@ -410,6 +413,21 @@ def test_fixed_fetch_arguments_are_sent_by_the_wait_and_taken_by_resume(tmp_path
     assert fetched == ["/v1/widgets/jobs/j1?shop=north", "/v1/widgets/jobs/j2?shop=south"]
     with pytest.raises(TypeError):
         client.widgets.jobs.wait("j2")  # the shared fetch needs the kind of task
+
+
+def test_status_alternatives_read_the_first_pointer_present(tmp_path: Path, restore_relaykit: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    fam = task_family()
+    fam["components"]["schemas"]["WidgetJob"]["properties"]["state"] = {"type": "string"}
+    fam["components"]["schemas"]["WidgetJob"]["properties"]["reason"] = {"type": "string"}
+    _set_task(fam, status=["/data/state", "/state"], error=["/data/why", "/reason"])
+    assert run(tmp_path, write_spec(tmp_path, fam)) == 0
+    pkg = load_package(tmp_path / "out")
+    monkeypatch.setattr(importlib.import_module("relaykit._tasks"), "clock", type("Clock", (), {"now": staticmethod(lambda: 0.0), "sleep": staticmethod(lambda s: None)})())
+    answers = iter([{"state": "queued"}, {"data": {"state": "queued"}, "state": "broken"}, {"state": "broken", "reason": "melted"}])
+    client = pkg.Client(api_key="k", gateway="tiny", http_client=httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=next(answers)))))
+    with pytest.raises(pkg.TaskFailedError) as info:
+        client.widgets.jobs.wait("j1")  # the second answer's /data/state wins over its /state
+    assert info.value.reason == "melted"
 
 
 ARGS_BROKEN = [

@@ -224,3 +224,26 @@ def test_multimodal_editing_opens_a_session_then_waits_for_the_edit(server: Fake
         task = c.kling.multi_elements.create_and_wait(session_id=opened.data.session_id, edit_mode="removal", prompt="remove the car")
     assert task.data.task_result.videos[0].url == "https://cdn.example/edited.mp4"
     assert server.paths()[-3:] == ["POST /kling/v1/videos/multi-elements"] + [f"GET /kling/v1/videos/multi-elements/{tid}"] * 2
+
+
+def relay(task_id: str, status: str, inner: dict[str, Any] | None = None, **more: Any) -> dict[str, Any]:
+    """A new-api relay's answer: its own task record around Kling's answer."""
+    return {"code": "success", "message": "", "data": {"task_id": task_id, "status": status, "progress": "50%", "data": inner, **more}}
+
+
+def test_the_wait_follows_a_relay_that_wraps_kling_s_answer(server: FakeTaskServer, clock: FakeClock) -> None:
+    tid = "842250903629086785"
+    script(
+        server, "/kling/v1/videos/text2video", "/kling/v1/videos/text2video/",
+        relay(tid, "IN_PROGRESS"), relay(tid, "SUCCESS", succeed(tid, "https://cdn.example/relayed.mp4")),
+        accepted=kling(tid, "submitted"),
+    )
+    with client(server) as c:
+        task = c.kling.text2video.create_and_wait(prompt="a fox", duration="5")
+    assert task.data.status == "SUCCESS"
+    assert task.data.data.data.task_result.videos[0].url == "https://cdn.example/relayed.mp4"
+    assert len(server.paths()) == 3
+    script(server, "/kling/v1/videos/text2video", "/kling/v1/videos/text2video/", relay(tid, "FAILURE", None, fail_reason="upstream quota exhausted"), accepted=kling(tid, "submitted"))
+    with client(server) as c, pytest.raises(relaykit.TaskFailedError) as info:
+        c.kling.text2video.create_and_wait(prompt="a fox", duration="5")
+    assert info.value.reason == "upstream quota exhausted"

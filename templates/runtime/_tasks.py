@@ -69,11 +69,13 @@ class Poll:
 
     fetch: Operation
     fetch_arg: str  # Python name of the fetch operation's id argument
-    status: str
+    # A pointer, or alternatives tried in order (the first present wins) for a fetch that
+    # answers in more than one shape.
+    status: str | tuple[str, ...]
     succeeded: tuple[Any, ...]
     failed: tuple[Any, ...]
-    progress: str | None = None
-    error: str | None = None
+    progress: str | tuple[str, ...] | None = None
+    error: str | tuple[str, ...] | None = None
     timeout: float = 900.0
     interval: float = 2.0
     # other arguments of the fetch, fixed per kind of task (Python names), for a fetch that
@@ -117,13 +119,13 @@ class _Wait:
             payload = None
         if self.on_progress is not None:
             self.on_progress(task)
-        status = lookup(payload, self.poll.status)
+        status = first(payload, self.poll.status)
         if status is MISSING or status is None:
             return False
         if any(same_value(status, s) for s in self.poll.succeeded):
             return True
         if any(same_value(status, s) for s in self.poll.failed):
-            reason = lookup(payload, self.poll.error) if self.poll.error else MISSING
+            reason = first(payload, self.poll.error) if self.poll.error else MISSING
             text = None if reason is MISSING or reason in (None, "") else reason if isinstance(reason, str) else json.dumps(reason, ensure_ascii=False)
             raise TaskFailedError(task, text, self.task_id, status)
         return False  # a status the spec does not list: still running
@@ -149,6 +151,15 @@ class _Wait:
             delay = min(max(self.hint, MIN_RETRY_AFTER), MAX_RETRY_AFTER)
         self.delay = min(self.delay * BACKOFF, max(MAX_INTERVAL, self.delay))
         return min(delay, remaining)
+
+
+def first(payload: Any, pointers: str | tuple[str, ...]) -> Any:
+    """The value at a pointer, or at the first of several that is present (else MISSING)."""
+    for pointer in (pointers,) if isinstance(pointers, str) else pointers:
+        value = lookup(payload, pointer)
+        if value is not MISSING:
+            return value
+    return MISSING
 
 
 def check_seconds(name: str, value: Any) -> float:
