@@ -80,6 +80,7 @@ class Op:
     task: dict[str, Any] | None = None  # x-relaykit-task (on a submit operation)
     fetch: Op | None = None  # the operation that fetches the task this one submits
     poll: dict[str, Any] | None = None  # on a fetch operation: how waits follow its tasks
+    task_args: tuple[tuple[str, Any], ...] = ()  # on a submit: the fetch arguments it fixes (Python names)
     page: dict[str, Any] | None = None  # x-relaykit-page, with Python argument names and the item model
     stream_value: Any = True  # the value of the stream parameter that turns streaming on
     stream_final: str | None = None  # what the stream folds into, when not the JSON response
@@ -343,19 +344,28 @@ def link_tasks(ops: list[Op]) -> None:
             if name in taken:
                 raise SpecError(where, f"the method {'.'.join(name[0])}.{name[1]} it adds is already taken")
             taken.add(name)
+        by_wire = {a.wire: a for a in fetch.args if a.location in ("path", "query")}
+        op.task_args = tuple((by_wire[wire].py, value) for wire, value in op.task.get("args", {}).items())
         if fetch.poll is None:
-            arg = next(a for a in fetch.args if a.wire == op.task["param"] and a.location in ("path", "query"))
+            arg = by_wire[op.task["param"]]
             fetch.poll = {
                 "fetch_arg": arg.py,
-                "status": op.task["status"],
+                # required arguments besides the id: the submits fix them, `wait` takes them
+                "extra": [a for a in fetch.args if a.required and a.location in ("path", "query") and a is not arg],
+                "status": pointers(op.task["status"]),
                 "succeeded": tuple(op.task["succeeded"]),
                 "failed": tuple(op.task.get("failed", ())),
                 "failed_if_present": op.task.get("failed_if_present"),
-                "progress": op.task.get("progress"),
-                "error": op.task.get("error"),
+                "progress": pointers(op.task.get("progress")),
+                "error": pointers(op.task.get("error")),
                 "timeout": float(op.task.get("timeout", 900)),
                 "interval": float(op.task.get("interval", 2)),
             }
+
+
+def pointers(value: str | list[str] | None) -> str | tuple[str, ...] | None:
+    """A JSON pointer of x-relaykit-task as the runtime takes it: alternatives as a tuple."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 def page_info(doc: dict[str, Any], spec: dict[str, Any], args: list[Arg]) -> dict[str, Any] | None:

@@ -61,6 +61,7 @@ def render_package(doc: dict[str, Any], ops: list[Op], resources: list[Resource]
             header=spec_header, resources=res.walk(),
             has_envelope=any(op.envelope for op in ops_here), has_tasks=any(op.fetch or op.poll for op in ops_here),
             has_pages=any(op.page for op in ops_here),
+            has_task_args=any(op.task_args or (op.poll and op.poll["extra"]) for op in ops_here),
         )
     files["resources/__init__.py"] = spec_header
     root_security = doc.get("security") or [{}]

@@ -309,7 +309,7 @@ def schema_may_have(doc: dict[str, Any], schema: Any, tokens: list[str], depth: 
 
 
 ENVELOPE_KEYS = {"code", "message", "success"}
-TASK_KEYS = {"fetch", "id", "param", "status", "succeeded", "failed", "failed_if_present", "progress", "error", "timeout", "interval"}
+TASK_KEYS = {"fetch", "id", "param", "args", "status", "succeeded", "failed", "failed_if_present", "progress", "error", "timeout", "interval"}
 POLL_KEYS = ("fetch", "param", "status", "succeeded", "failed", "failed_if_present", "progress", "error")
 
 
@@ -368,17 +368,35 @@ def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
         params = [resolve(doc, p["$ref"]) if "$ref" in p else p for p in fetch.get("parameters", [])]
         if not any(p.get("name") == task["param"] and p.get("in") in ("path", "query") for p in params):
             fail(f"{task['param']!r} is not a path or query parameter of {task['fetch']}", ext, "param")
-        others = [p["name"] for p in params if p.get("required") and p.get("name") != task["param"]]
+        fixed = task.get("args", {})
+        if "args" in task and (not isinstance(fixed, dict) or not fixed):
+            fail("`args` must be a non-empty mapping of the fetch operation's parameters (wire names) to fixed values", ext, "args")
+        for name, value in fixed.items():
+            param = next((p for p in params if p.get("name") == name and p.get("in") in ("path", "query")), None)
+            if param is None or name == task["param"]:
+                fail(f"{name!r} is not a path or query parameter of {task['fetch']} other than the id", ext, "args", name)
+            if isinstance(value, (dict, list)) or value is None:
+                fail(f"the value of {name!r} must be a scalar", ext, "args", name)
+            choices = (param.get("schema") or {}).get("enum")
+            if choices is not None and value not in choices:
+                fail(f"{value!r} is not one of the values of {name!r}: {choices}", ext, "args", name)
+        others = [p["name"] for p in params if p.get("required") and p.get("name") != task["param"] and p.get("name") not in fixed]
         if others or (fetch.get("requestBody") or {}).get("required"):
-            fail(f"{task['fetch']} needs other arguments ({', '.join(others) or 'a body'}); a fetch operation takes only the id", ext, "fetch")
+            fail(f"{task['fetch']} needs other arguments ({', '.join(others) or 'a body'}); a fetch operation takes only the id (and the `args` the submit fixes)", ext, "fetch")
         submit_schema = json_response_schema(doc, op)
         fetch_schema = json_response_schema(doc, fetch)
         if submit_schema is None or fetch_schema is None:
             fail("the submit and the fetch operation both need a JSON 2xx response", ext)
         check_pointer(ext, "id", task["id"], submit_schema, op["operationId"])
         for key in ("status", "failed_if_present", "progress", "error"):
-            if task.get(key) is not None:
-                check_pointer(ext, key, task[key], fetch_schema, task["fetch"])
+            value = task.get(key)
+            if isinstance(value, list) and key != "failed_if_present":  # alternatives, for fetches answered in more than one shape
+                if not value:
+                    fail(f"`{key}` must be a JSON pointer or a non-empty list of them", ext, key)
+                for i, item in enumerate(value):
+                    check_pointer(ext, key, item, fetch_schema, task["fetch"], fail=lambda msg, *where, i=i: fail(msg, *where, i))
+            elif value is not None:
+                check_pointer(ext, key, value, fetch_schema, task["fetch"])
         if not isinstance(task["succeeded"], list) or not task["succeeded"]:
             fail("`succeeded` must be a non-empty list of status values", ext, "succeeded")
         failed = task.get("failed", [])
@@ -388,9 +406,9 @@ def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
             value = task.get(key)
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
                 fail(f"`{key}` must be a positive number of seconds", ext, key)
-        poll = {k: task.get(k) for k in POLL_KEYS}  # timeout and interval are each submit's own
+        poll = {k: task.get(k) for k in POLL_KEYS}  # timeout, interval and args are each submit's own
         if task["fetch"] in polls and polls[task["fetch"]][0] != poll:
-            fail(f"differs from the x-relaykit-task of {polls[task['fetch']][1]} for the same fetch operation (only `id`, `timeout` and `interval` may differ)", ext)
+            fail(f"differs from the x-relaykit-task of {polls[task['fetch']][1]} for the same fetch operation (only `id`, `args`, `timeout` and `interval` may differ)", ext)
         polls.setdefault(task["fetch"], (poll, op["operationId"]))
 
 

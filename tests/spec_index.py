@@ -74,6 +74,7 @@ PATH_ALIASES = [
     (r"^/v1beta/openai/", "/v1/"),
     (r"^/(responses|chat/completions|completions|embeddings|models|messages)", r"/v1/\1"),
     (r"^(/api/.+)/$", r"\1"),  # new-api's management routes answer with and without the trailing slash
+    (r"^/v1/videos/(text2video|image2video)/", r"/kling/v1/videos/\1/"),  # Kling's own host, without the relay's /kling
 ]
 
 

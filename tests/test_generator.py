@@ -357,6 +357,9 @@ TASK_BROKEN = [
     ("missing failed", lambda f: f["paths"][JOBS]["post"]["x-relaykit-task"].pop("failed"), "post/x-relaykit-task: missing 'failed'"),
     ("zero interval", lambda f: _set_task(f, interval=0), "post/x-relaykit-task/interval: `interval` must be a positive number"),
     ("unknown key", lambda f: _set_task(f, every=3), "post/x-relaykit-task/every: unknown key 'every'"),
+    ("status alternative not in fetch response", lambda f: _set_task(f, status=["/data/state", "/data/phase"]), "post/x-relaykit-task/status/1: /data/phase does not exist in the response schema of getWidgetJob"),
+    ("error alternative malformed", lambda f: _set_task(f, error=["/data/why", "why"]), "post/x-relaykit-task/error/1: JSON pointer 'why' must start with '/'"),
+    ("no status alternatives", lambda f: _set_task(f, status=[]), "post/x-relaykit-task/status: `status` must be a JSON pointer or a non-empty list of them"),
     ("fetch needs more", lambda f: f["paths"][JOB]["get"]["parameters"].append({"name": "shop", "in": "query", "required": True, "schema": {"type": "string"}}), "post/x-relaykit-task/fetch: getWidgetJob needs other arguments (shop)"),
     ("envelope without success", lambda f: _set_envelope(f, {"code": "/code"}), "post/x-relaykit-envelope: needs a mapping with `code`"),
     ("envelope empty success", lambda f: _set_envelope(f, {"code": "/code", "success": []}), "post/x-relaykit-envelope/success: `success` must be a non-empty list"),
@@ -381,6 +384,68 @@ def test_a_method_name_the_task_helpers_need_is_refused_when_taken(tmp_path: Pat
     assert run(tmp_path, write_spec(tmp_path, fam)) == 2
     err = capsys.readouterr().err
     assert "/x-relaykit-task: the method widgets.jobs.wait it adds is already taken" in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def args_family() -> dict[str, Any]:
+    """The task family whose fetch also takes a required `shop`, which the submission fixes."""
+    fam = task_family()
+    fam["paths"][JOB]["get"]["parameters"].append({"name": "shop", "in": "query", "required": True, "schema": {"type": "string", "enum": ["north", "south"]}})
+    fam["paths"][JOBS]["post"]["x-relaykit-task"]["args"] = {"shop": "north"}
+    return fam
+
+
+def test_fixed_fetch_arguments_are_sent_by_the_wait_and_taken_by_resume(tmp_path: Path, restore_relaykit: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(tmp_path, write_spec(tmp_path, args_family())) == 0
+    pkg = load_package(tmp_path / "out")
+    monkeypatch.setattr(importlib.import_module("relaykit._tasks"), "clock", type("Clock", (), {"now": staticmethod(lambda: 0.0), "sleep": staticmethod(lambda s: None)})())
+    fetched: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(200, json={"code": 0, "job": {"jobId": "j1"}})
+        fetched.append(str(request.url.raw_path, "ascii"))
+        return httpx.Response(200, json={"data": {"state": "done"}})
+
+    client = pkg.Client(api_key="k", gateway="tiny", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    assert client.widgets.jobs.start_and_wait(name="bolt").data.state == "done"
+    assert client.widgets.jobs.wait("j2", shop="south").data.state == "done"
+    assert fetched == ["/v1/widgets/jobs/j1?shop=north", "/v1/widgets/jobs/j2?shop=south"]
+    with pytest.raises(TypeError):
+        client.widgets.jobs.wait("j2")  # the shared fetch needs the kind of task
+
+
+def test_status_alternatives_read_the_first_pointer_present(tmp_path: Path, restore_relaykit: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    fam = task_family()
+    fam["components"]["schemas"]["WidgetJob"]["properties"]["state"] = {"type": "string"}
+    fam["components"]["schemas"]["WidgetJob"]["properties"]["reason"] = {"type": "string"}
+    _set_task(fam, status=["/data/state", "/state"], error=["/data/why", "/reason"])
+    assert run(tmp_path, write_spec(tmp_path, fam)) == 0
+    pkg = load_package(tmp_path / "out")
+    monkeypatch.setattr(importlib.import_module("relaykit._tasks"), "clock", type("Clock", (), {"now": staticmethod(lambda: 0.0), "sleep": staticmethod(lambda s: None)})())
+    answers = iter([{"state": "queued"}, {"data": {"state": "queued"}, "state": "broken"}, {"state": "broken", "reason": "melted"}])
+    client = pkg.Client(api_key="k", gateway="tiny", http_client=httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=next(answers)))))
+    with pytest.raises(pkg.TaskFailedError) as info:
+        client.widgets.jobs.wait("j1")  # the second answer's /data/state wins over its /state
+    assert info.value.reason == "melted"
+
+
+ARGS_BROKEN = [
+    ("unknown parameter", {"store": "north"}, "post/x-relaykit-task/args/store: 'store' is not a path or query parameter of getWidgetJob other than the id"),
+    ("the id itself", {"shop": "north", "jobId": "j1"}, "post/x-relaykit-task/args/jobId: 'jobId' is not a path or query parameter"),
+    ("value outside the enum", {"shop": "west"}, "post/x-relaykit-task/args/shop: 'west' is not one of the values of 'shop'"),
+    ("not a scalar", {"shop": ["north"]}, "post/x-relaykit-task/args/shop: the value of 'shop' must be a scalar"),
+    ("empty", {}, "post/x-relaykit-task/args: `args` must be a non-empty mapping"),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "message"), ARGS_BROKEN, ids=[b[0] for b in ARGS_BROKEN])
+def test_broken_fixed_fetch_arguments_are_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, args: Any, message: str) -> None:
+    fam = args_family()
+    fam["paths"][JOBS]["post"]["x-relaykit-task"]["args"] = args
+    assert run(tmp_path, write_spec(tmp_path, fam)) == 2
+    err = capsys.readouterr().err
+    assert message in err, err
     assert not (tmp_path / "out").exists()
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .resources.groups import AsyncGroups, Groups
     from .resources.ideogram import AsyncIdeogram, Ideogram
     from .resources.images import AsyncImages, Images
+    from .resources.kling import AsyncKling, Kling
     from .resources.logs import AsyncLogs, Logs
     from .resources.messages import AsyncMessages, Messages
     from .resources.midjourney import AsyncMidjourney, Midjourney
@@ -284,6 +285,12 @@ class Client(SyncAPIClient):
 
         return Vidu(self)
 
+    @cached_property
+    def kling(self) -> Kling:
+        from .resources.kling import Kling
+
+        return Kling(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -516,3 +523,9 @@ class AsyncClient(AsyncAPIClient):
         from .resources.vidu import AsyncVidu
 
         return AsyncVidu(self)
+
+    @cached_property
+    def kling(self) -> AsyncKling:
+        from .resources.kling import AsyncKling
+
+        return AsyncKling(self)

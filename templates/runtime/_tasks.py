@@ -69,14 +69,19 @@ class Poll:
 
     fetch: Operation
     fetch_arg: str  # Python name of the fetch operation's id argument
-    status: str
+    # A pointer, or alternatives tried in order (the first present wins) for a fetch that
+    # answers in more than one shape.
+    status: str | tuple[str, ...]
     succeeded: tuple[Any, ...]
     failed: tuple[Any, ...]
-    progress: str | None = None
-    error: str | None = None
+    progress: str | tuple[str, ...] | None = None
+    error: str | tuple[str, ...] | None = None
     failed_if_present: str | None = None  # a pointer whose presence means failed, whatever the status
     timeout: float = 900.0
     interval: float = 2.0
+    # other arguments of the fetch, fixed per kind of task (Python names), for a fetch that
+    # serves several kinds (`/kling/v1/{action}/{action2}/{task_id}`)
+    args: tuple[tuple[str, Any], ...] = ()
 
 
 class _Wait:
@@ -99,6 +104,7 @@ class _Wait:
         args: dict[str, Any] = {p.py: NOT_GIVEN for p in (*op.path_params, *op.query_params, *op.header_params)}
         for body in op.bodies:
             args.update({p.py: NOT_GIVEN for p in body.params})
+        args.update(self.poll.args)
         args.update({self.poll.fetch_arg: self.task_id, "extra_headers": {RAW_RESPONSE_HEADER: "1"}, "timeout": NOT_GIVEN})
         return args
 
@@ -114,7 +120,7 @@ class _Wait:
             payload = None
         if self.on_progress is not None:
             self.on_progress(task)
-        status = lookup(payload, self.poll.status)
+        status = first(payload, self.poll.status)
         if self.poll.failed_if_present is not None:
             marker = lookup(payload, self.poll.failed_if_present)
             if marker is not MISSING and marker is not None:
@@ -129,7 +135,7 @@ class _Wait:
 
     def reason(self, payload: Any, fallback: Any) -> str | None:
         """The failure reason at the ``error`` pointer (else ``fallback``), as text."""
-        reason = lookup(payload, self.poll.error) if self.poll.error else MISSING
+        reason = first(payload, self.poll.error) if self.poll.error else MISSING
         if reason is MISSING or reason in (None, ""):
             reason = fallback
         if reason is MISSING or reason in (None, ""):
@@ -157,6 +163,15 @@ class _Wait:
             delay = min(max(self.hint, MIN_RETRY_AFTER), MAX_RETRY_AFTER)
         self.delay = min(self.delay * BACKOFF, max(MAX_INTERVAL, self.delay))
         return min(delay, remaining)
+
+
+def first(payload: Any, pointers: str | tuple[str, ...]) -> Any:
+    """The value at a pointer, or at the first of several that is present (else MISSING)."""
+    for pointer in (pointers,) if isinstance(pointers, str) else pointers:
+        value = lookup(payload, pointer)
+        if value is not MISSING:
+            return value
+    return MISSING
 
 
 def check_seconds(name: str, value: Any) -> float:

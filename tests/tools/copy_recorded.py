@@ -26,10 +26,6 @@ SKIP = {
     "errors/oai-eval-api-error.json",
     "errors/oai-realtime-error-event.json",
     "images/oai-images-generate-stream.jsonl",  # image SSE streams are not a typed stream yet
-    "video/key4u-kling-style-submit-response.json",  # Kling video is not described yet
-    "video/kling-task-processing.json",
-    "video/kling-task-succeed.json",
-    "video/relay-kling-task-fetch-wrapped.json",
 }
 # Payloads whose schema is not the one of their operation's success response.
 SCHEMA = {
