@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from .resources.user import AsyncUser, User
     from .resources.video import AsyncVideo, Video
     from .resources.videos import AsyncVideos, Videos
+    from .resources.volc import AsyncVolc, Volc
 
 __all__ = ["Client", "AsyncClient", "GATEWAYS"]
 
@@ -277,6 +278,12 @@ class Client(SyncAPIClient):
 
         return Minimax(self)
 
+    @cached_property
+    def volc(self) -> Volc:
+        from .resources.volc import Volc
+
+        return Volc(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -503,3 +510,9 @@ class AsyncClient(AsyncAPIClient):
         from .resources.minimax import AsyncMinimax
 
         return AsyncMinimax(self)
+
+    @cached_property
+    def volc(self) -> AsyncVolc:
+        from .resources.volc import AsyncVolc
+
+        return AsyncVolc(self)

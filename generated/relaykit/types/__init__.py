@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .openai import *  # noqa: F403
     from .rerank import *  # noqa: F403
     from .responses import *  # noqa: F403
+    from .seedance import *  # noqa: F403
     from .seedream import *  # noqa: F403
     from .suno import *  # noqa: F403
     from .unified import *  # noqa: F403
@@ -608,6 +609,19 @@ _MODULE_OF = {
     "ResponseWebSearchTool": "responses",
     "ResponseWebSearchToolDated": "responses",
     "SearchResultBlockParam": "messages",
+    "SeedanceAudioContent": "seedance",
+    "SeedanceContent": "seedance",
+    "SeedanceImageContent": "seedance",
+    "SeedanceMediaUrl": "seedance",
+    "SeedanceTaskContent": "seedance",
+    "SeedanceTaskError": "seedance",
+    "SeedanceTextContent": "seedance",
+    "SeedanceUsage": "seedance",
+    "SeedanceVideoContent": "seedance",
+    "SeedanceVideoRequest": "seedance",
+    "SeedanceVideoSubmitted": "seedance",
+    "SeedanceVideoTask": "seedance",
+    "SeedanceVideoTaskList": "seedance",
     "ServerTool": "messages",
     "ServerToolUsage": "messages",
     "ServerToolUseBlock": "messages",
@@ -1319,6 +1333,19 @@ __all__ = [
     "ResponseWebSearchTool",
     "ResponseWebSearchToolDated",
     "SearchResultBlockParam",
+    "SeedanceAudioContent",
+    "SeedanceContent",
+    "SeedanceImageContent",
+    "SeedanceMediaUrl",
+    "SeedanceTaskContent",
+    "SeedanceTaskError",
+    "SeedanceTextContent",
+    "SeedanceUsage",
+    "SeedanceVideoContent",
+    "SeedanceVideoRequest",
+    "SeedanceVideoSubmitted",
+    "SeedanceVideoTask",
+    "SeedanceVideoTaskList",
     "ServerTool",
     "ServerToolUsage",
     "ServerToolUseBlock",
