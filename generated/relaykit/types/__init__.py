@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .seedream import *  # noqa: F403
     from .suno import *  # noqa: F403
     from .unified import *  # noqa: F403
+    from .wanxiang import *  # noqa: F403
 
 _MODULE_OF = {
     "AccountResult": "account",
@@ -41,6 +42,13 @@ _MODULE_OF = {
     "BailianSpeechRequest": "bailian",
     "BailianSpeechResponse": "bailian",
     "BailianSpeechUsage": "bailian",
+    "BailianVideoInput": "wanxiang",
+    "BailianVideoMedia": "wanxiang",
+    "BailianVideoParameters": "wanxiang",
+    "BailianVideoRequest": "wanxiang",
+    "BailianVideoTask": "wanxiang",
+    "BailianVideoTaskOutput": "wanxiang",
+    "BailianVideoUsage": "wanxiang",
     "Balance": "account",
     "Base64ImageSource": "messages",
     "Base64PdfSource": "messages",
@@ -765,6 +773,13 @@ __all__ = [
     "BailianSpeechRequest",
     "BailianSpeechResponse",
     "BailianSpeechUsage",
+    "BailianVideoInput",
+    "BailianVideoMedia",
+    "BailianVideoParameters",
+    "BailianVideoRequest",
+    "BailianVideoTask",
+    "BailianVideoTaskOutput",
+    "BailianVideoUsage",
     "Balance",
     "Base64ImageSource",
     "Base64PdfSource",
