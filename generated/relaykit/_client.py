@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .resources.responses import AsyncResponses, Responses
     from .resources.sora import AsyncSora, Sora
     from .resources.suno import AsyncSuno, Suno
+    from .resources.tencent_vod import AsyncTencentVod, TencentVod
     from .resources.tokens import AsyncTokens, Tokens
     from .resources.uptime import AsyncUptime, Uptime
     from .resources.usage import AsyncUsage, Usage
@@ -284,6 +285,12 @@ class Client(SyncAPIClient):
 
         return Volc(self)
 
+    @cached_property
+    def tencent_vod(self) -> TencentVod:
+        from .resources.tencent_vod import TencentVod
+
+        return TencentVod(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -516,3 +523,9 @@ class AsyncClient(AsyncAPIClient):
         from .resources.volc import AsyncVolc
 
         return AsyncVolc(self)
+
+    @cached_property
+    def tencent_vod(self) -> AsyncTencentVod:
+        from .resources.tencent_vod import AsyncTencentVod
+
+        return AsyncTencentVod(self)
