@@ -83,7 +83,7 @@ def test_volc_v1_task_waits_async_by_task_id(server: FakeTaskServer, clock: Fake
 
     async def run() -> types.SeedanceVideoTask:
         async with async_client(server) as c:
-            return await c.volc.v1.videos.create_and_wait(model="doubao-seedance-1-0-lite-i2v-250428", content=CONTENT)  # type: ignore[no-any-return]
+            return await c.volc.v1.videos.create_and_wait(model="doubao-seedance-1-0-lite-i2v-250428", content=CONTENT)
 
     done = asyncio.run(run())
     assert done.content is not None and done.content.video_url == VIDEO

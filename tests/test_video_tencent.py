@@ -96,7 +96,7 @@ def test_template_effect_waits_async_and_an_aborted_task_fails(server: FakeTaskS
 
     async def effect() -> types.TencentVodTask:
         async with relaykit.AsyncClient(api_key="sk-test", base_url=server.url, max_retries=0) as c:
-            return await c.tencent_vod.template_effects.create_and_wait(  # type: ignore[no-any-return]
+            return await c.tencent_vod.template_effects.create_and_wait(
                 scene_type="template_effect", prompt="The subject explodes into particles",
                 file_infos=[{"type": "Url", "category": "Image", "url": "https://cdn.example/a.jpeg"}],
                 ext_info={"AdditionalParameters": {"template": "morphlab"}},

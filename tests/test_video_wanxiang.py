@@ -86,7 +86,7 @@ def test_async_wait_and_an_unknown_task(server: FakeTaskServer, clock: FakeClock
 
     async def submit_and_wait() -> types.BailianVideoTask:
         async with relaykit.AsyncClient(api_key="sk-test", base_url=server.url, max_retries=0) as c:
-            return await c.bailian.videos.create_and_wait(  # type: ignore[no-any-return]
+            return await c.bailian.videos.create_and_wait(
                 model="happyhorse-1.0-video-edit",
                 input={"prompt": "Wear the striped sweater", "media": [{"type": "video", "url": "https://cdn.example/in.mp4"}]},
             )
