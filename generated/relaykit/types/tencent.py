@@ -333,8 +333,8 @@ class TencentVodTaskDetail(BaseModel):
     AigcVideoTask, AigcImageTask ...
     """
     status: Annotated[
-        Literal["WAITING", "PROCESSING", "FINISH", "ABORTED"] | str | None, Field(alias="Status")
-    ] = None
+        Literal["WAITING", "PROCESSING", "FINISH", "ABORTED"] | str, Field(alias="Status")
+    ]
     """
     WAITING, PROCESSING, FINISH or ABORTED; others may appear.
     """
