@@ -392,3 +392,17 @@ def test_openapi_page_reader() -> None:
     assert read_export(ROOT / "spec" / "sources" / "cometapi-embeddings.md").operations[0].path == "/v1/embeddings"
     broken = parse_openapi_page("# Page\n\n```yaml\nopenapi: 3.0.1\npaths: [\n```\n")
     assert broken.operations == [] and "not YAML" in broken.failures[0].reason
+
+
+def test_openapi_page_with_a_longer_fence_and_a_file_name() -> None:
+    # Mintlify pages open the block with four backticks and name the file and operation after `yaml`.
+    from generator.docs.__main__ import read_export
+    from generator.docs.openapi_page import is_openapi_page, parse_openapi_page
+
+    page = "# Videos\n\n````yaml api/videos.json POST /v1/videos\nopenapi: 3.1.0\npaths:\n  /v1/videos:\n    post:\n      summary: Create\n````\n\nAfter.\n"
+    assert is_openapi_page(page)
+    export = parse_openapi_page(page)
+    assert [(op.method, op.path, op.line) for op in export.operations] == [("POST", "/v1/videos", 6)]
+    assert not is_openapi_page(page.replace("````\n\nAfter", "```\n\nAfter"))  # the fence must close alike
+    seedance = read_export(ROOT / "spec" / "sources" / "cometapi-seedance-video.md")
+    assert [(op.method, op.path) for op in seedance.operations] == [("POST", "/v1/videos")]

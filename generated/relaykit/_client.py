@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .resources.responses import AsyncResponses, Responses
     from .resources.sora import AsyncSora, Sora
     from .resources.suno import AsyncSuno, Suno
+    from .resources.tencent_vod import AsyncTencentVod, TencentVod
     from .resources.tokens import AsyncTokens, Tokens
     from .resources.uptime import AsyncUptime, Uptime
     from .resources.usage import AsyncUsage, Usage
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from .resources.video import AsyncVideo, Video
     from .resources.videos import AsyncVideos, Videos
     from .resources.vidu import AsyncVidu, Vidu
+    from .resources.volc import AsyncVolc, Volc
 
 __all__ = ["Client", "AsyncClient", "GATEWAYS"]
 
@@ -291,6 +293,18 @@ class Client(SyncAPIClient):
 
         return Kling(self)
 
+    @cached_property
+    def volc(self) -> Volc:
+        from .resources.volc import Volc
+
+        return Volc(self)
+
+    @cached_property
+    def tencent_vod(self) -> TencentVod:
+        from .resources.tencent_vod import TencentVod
+
+        return TencentVod(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -529,3 +543,15 @@ class AsyncClient(AsyncAPIClient):
         from .resources.kling import AsyncKling
 
         return AsyncKling(self)
+
+    @cached_property
+    def volc(self) -> AsyncVolc:
+        from .resources.volc import AsyncVolc
+
+        return AsyncVolc(self)
+
+    @cached_property
+    def tencent_vod(self) -> AsyncTencentVod:
+        from .resources.tencent_vod import AsyncTencentVod
+
+        return AsyncTencentVod(self)

@@ -24,6 +24,7 @@ EXPORTS = [
     "cometapi-chat-completions.md",
     "cometapi-embeddings.md",
     "cometapi-audio-transcriptions.md",
+    "cometapi-seedance-video.md",
 ]
 
 

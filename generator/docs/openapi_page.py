@@ -14,24 +14,30 @@ from generator.docs.parse import Example, Export, Failure, Field, Operation, Par
 _METHODS = ("get", "post", "put", "patch", "delete")
 
 
+# The fence may be longer than three backticks and carry more after `yaml` (Mintlify pages name
+# the file and the operation there: ````yaml api/x.json POST /v1/videos); it closes with the
+# same number of backticks.
+_BLOCK = re.compile(r"^(`{3,})yaml[^\n]*\n(openapi: .*?)^\1\s*$", re.M | re.S)
+
+
 def is_openapi_page(text: str) -> bool:
-    return re.search(r"^```yaml\nopenapi: ", text, re.M) is not None
+    return _BLOCK.search(text) is not None
 
 
 def parse_openapi_page(text: str) -> Export:
     lines = text.splitlines()
     title = next((line[2:].strip() for line in lines if line.startswith("# ")), "")
-    m = re.search(r"^```yaml\n(.*?)^```", text, re.M | re.S)
+    m = _BLOCK.search(text)
     if m is None:
         return Export(title, [], [Failure(1, title, "no ```yaml OpenAPI block")])
-    start = text[:m.start(1)].count("\n") + 1
+    start = text[:m.start(2)].count("\n") + 1
     try:
-        doc = yaml.safe_load(m.group(1))
+        doc = yaml.safe_load(m.group(2))
     except yaml.YAMLError as exc:
         return Export(title, [], [Failure(start, title, f"the OpenAPI block is not YAML ({exc})")])
     ops = []
     for path, item in (doc.get("paths") or {}).items():
-        line = next((start + i for i, text_line in enumerate(m.group(1).splitlines())
+        line = next((start + i for i, text_line in enumerate(m.group(2).splitlines())
                      if text_line.strip() == f"{path}:"), start)
         for method, spec in item.items():
             if method in _METHODS:

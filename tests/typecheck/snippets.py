@@ -268,3 +268,28 @@ def veo_and_vidu(client: relaykit.Client) -> list[str]:
     task = client.vidu.text_to_video_and_wait(model="viduq2", prompt="A kitten", duration=5)
     assert_type(task, types.ViduCreations)
     return uris + [c.url or "" for c in task.creations or []]
+
+
+def vendor_video_tasks(client: relaykit.Client) -> list[str | None]:
+    seedance = client.doubao.videos.create_and_wait(
+        model="doubao-seedance-1-5-pro-251215",
+        content=[{"type": "text", "text": "a fox"}, types.SeedanceImageContent(type="image_url", image_url=types.SeedanceMediaUrl(url="https://cdn.example/a.png"), role="first_frame")],
+        duration=5,
+    )
+    assert_type(seedance, types.SeedanceVideoTask)
+    page = client.volc.v1.videos.list(filter_task_ids=[seedance.id])
+    assert_type(page, relaykit.SyncPage[types.SeedanceVideoTask])
+    wan = client.bailian.videos.create_and_wait(model="wan2.5-i2v-preview", input={"prompt": "a storm", "img_url": "https://cdn.example/a.png"})
+    assert_type(wan, types.BailianVideoTask)
+    vod = client.tencent_vod.tasks.wait("251007502-AigcVideoTask-1t")
+    assert_type(vod, types.TencentVodTask)
+    video = vod.response.aigc_video_task
+    files = video.output.file_infos if video and video.output else None
+    return [seedance.content.video_url if seedance.content else None, wan.output.video_url, files[0].file_url if files else None]
+
+
+async def vendor_video_tasks_async(client: relaykit.AsyncClient) -> None:
+    task = await client.volc.v3.videos.wait("cgt-1", on_progress=lambda t: print(t.status))
+    assert_type(task, types.SeedanceVideoTask)
+    effect = await client.tencent_vod.template_effects.create_and_wait(scene_type="template_effect", ext_info={"AdditionalParameters": {"template": "morphlab"}})
+    assert_type(effect, types.TencentVodTask)

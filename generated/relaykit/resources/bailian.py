@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from .. import types
 from .._operation import Body, Operation, Param
@@ -14,9 +14,19 @@ from .._resource import (
     to_raw,
     to_raw_async,
 )
+from .._tasks import Poll, async_submit_and_wait, async_wait, submit_and_wait, wait
 from .._types import NOT_GIVEN, Headers, JSONBody, NotGiven, Query, Timeout
 
-__all__ = ["Bailian", "AsyncBailian", "BailianSpeech", "AsyncBailianSpeech"]
+__all__ = [
+    "Bailian",
+    "AsyncBailian",
+    "BailianSpeech",
+    "AsyncBailianSpeech",
+    "BailianVideos",
+    "AsyncBailianVideos",
+    "BailianTasks",
+    "AsyncBailianTasks",
+]
 
 _CREATE_BAILIAN_SPEECH = Operation(
     method="POST",
@@ -36,6 +46,50 @@ _CREATE_BAILIAN_SPEECH = Operation(
     billable=True,
 )
 
+_CREATE_BAILIAN_VIDEO = Operation(
+    method="POST",
+    path="/alibailian/api/v1/services/aigc/video-generation/video-synthesis",
+    header_params=(
+        Param(
+            "x_dash_scope_async", "X-DashScope-Async", "enable", kind="string", choices=("enable",)
+        ),
+    ),
+    bodies=(
+        Body(
+            "application/json",
+            types.BailianVideoRequest,
+            (
+                Param("model", "model"),
+                Param("input", "input"),
+                Param("parameters", "parameters"),
+            ),
+        ),
+    ),
+    response_model=types.BailianVideoTask,
+    auth=("bearerAuth",),
+    billable=True,
+)
+
+_GET_BAILIAN_TASK = Operation(
+    method="GET",
+    path="/alibailian/api/v1/tasks/{task_id}",
+    path_params=(Param("task_id", "task_id", kind="string"),),
+    response_model=types.BailianVideoTask,
+    auth=("bearerAuth",),
+)
+
+_GET_BAILIAN_TASK_POLL = Poll(
+    fetch=_GET_BAILIAN_TASK,
+    fetch_arg="task_id",
+    status="/output/task_status",
+    succeeded=("SUCCEEDED",),
+    failed=("FAILED", "CANCELED", "UNKNOWN"),
+    progress=None,
+    error="/output/message",
+    timeout=1800.0,
+    interval=10.0,
+)
+
 
 class Bailian(SyncResource):
     """``client.bailian``."""
@@ -44,6 +98,14 @@ class Bailian(SyncResource):
     def speech(self) -> BailianSpeech:
         return BailianSpeech(self._client)
 
+    @cached_property
+    def videos(self) -> BailianVideos:
+        return BailianVideos(self._client)
+
+    @cached_property
+    def tasks(self) -> BailianTasks:
+        return BailianTasks(self._client)
+
 
 class AsyncBailian(AsyncResource):
     """``client.bailian``."""
@@ -51,6 +113,14 @@ class AsyncBailian(AsyncResource):
     @cached_property
     def speech(self) -> AsyncBailianSpeech:
         return AsyncBailianSpeech(self._client)
+
+    @cached_property
+    def videos(self) -> AsyncBailianVideos:
+        return AsyncBailianVideos(self._client)
+
+    @cached_property
+    def tasks(self) -> AsyncBailianTasks:
+        return AsyncBailianTasks(self._client)
 
 
 class BailianSpeech(SyncResource):
@@ -136,3 +206,309 @@ class AsyncBailianSpeech(AsyncResource):
 class AsyncBailianSpeechWithRawResponse:
     def __init__(self, resource: AsyncBailianSpeech) -> None:
         self.create = to_raw_async(resource.create)
+
+
+class BailianVideos(SyncResource):
+    """``client.bailian.videos``."""
+
+    @cached_property
+    def with_raw_response(self) -> BailianVideosWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return BailianVideosWithRawResponse(self)
+
+    def create(
+        self,
+        *,
+        model: str,
+        input: types.BailianVideoInput | Mapping[str, Any],
+        x_dash_scope_async: Literal["enable"] | NotGiven = NOT_GIVEN,
+        parameters: types.BailianVideoParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.BailianVideoTask:
+        """Submit a Wanxiang video task (Bailian format)
+
+        Text to video, image to video (`input.img_url`, optionally with a soundtrack in
+        `input.audio_url` or a special-effect `template`) and video editing (`input.media`: the
+        video to edit and up to five reference images) with the Wan and HappyHorse models.
+        Output settings (resolution, duration, prompt rewriting, watermark, audio, seed) go in
+        `parameters`. The client sends the `X-DashScope-Async: enable` header DashScope asks for.
+        Answers with the task id; fetch it with `bailian.tasks.retrieve` or wait with
+        `create_and_wait`.
+
+        Args:
+          model: Wanxiang model ID (wan2.5-i2v-preview, wan2.2-t2v-plus, happyhorse-1.0-video-edit ...).
+          input: (see the spec)
+          x_dash_scope_async: DashScope runs video synthesis only asynchronously and asks for this header; sent by default.
+          parameters: (see the spec)
+        """
+        return cast("types.BailianVideoTask", self._client._call(_CREATE_BAILIAN_VIDEO, locals()))
+
+    def create_and_wait(
+        self,
+        *,
+        model: str,
+        input: types.BailianVideoInput | Mapping[str, Any],
+        x_dash_scope_async: Literal["enable"] | NotGiven = NOT_GIVEN,
+        parameters: types.BailianVideoParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.BailianVideoTask], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.BailianVideoTask:
+        """Submit a Wanxiang video task (Bailian format), and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``bailian.tasks.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``bailian.tasks.wait``) when it takes too long.
+
+        Args:
+          model: Wanxiang model ID (wan2.5-i2v-preview, wan2.2-t2v-plus, happyhorse-1.0-video-edit ...).
+          input: (see the spec)
+          x_dash_scope_async: DashScope runs video synthesis only asynchronously and asks for this header; sent by default.
+          parameters: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.BailianVideoTask",
+            submit_and_wait(
+                self._client,
+                _CREATE_BAILIAN_VIDEO,
+                _GET_BAILIAN_TASK_POLL,
+                "/output/task_id",
+                locals(),
+            ),
+        )
+
+
+class BailianVideosWithRawResponse:
+    def __init__(self, resource: BailianVideos) -> None:
+        self.create = to_raw(resource.create)
+
+
+class AsyncBailianVideos(AsyncResource):
+    """``client.bailian.videos``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncBailianVideosWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncBailianVideosWithRawResponse(self)
+
+    async def create(
+        self,
+        *,
+        model: str,
+        input: types.BailianVideoInput | Mapping[str, Any],
+        x_dash_scope_async: Literal["enable"] | NotGiven = NOT_GIVEN,
+        parameters: types.BailianVideoParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.BailianVideoTask:
+        """Submit a Wanxiang video task (Bailian format)
+
+        Text to video, image to video (`input.img_url`, optionally with a soundtrack in
+        `input.audio_url` or a special-effect `template`) and video editing (`input.media`: the
+        video to edit and up to five reference images) with the Wan and HappyHorse models.
+        Output settings (resolution, duration, prompt rewriting, watermark, audio, seed) go in
+        `parameters`. The client sends the `X-DashScope-Async: enable` header DashScope asks for.
+        Answers with the task id; fetch it with `bailian.tasks.retrieve` or wait with
+        `create_and_wait`.
+
+        Args:
+          model: Wanxiang model ID (wan2.5-i2v-preview, wan2.2-t2v-plus, happyhorse-1.0-video-edit ...).
+          input: (see the spec)
+          x_dash_scope_async: DashScope runs video synthesis only asynchronously and asks for this header; sent by default.
+          parameters: (see the spec)
+        """
+        return cast(
+            "types.BailianVideoTask", await self._client._call(_CREATE_BAILIAN_VIDEO, locals())
+        )
+
+    async def create_and_wait(
+        self,
+        *,
+        model: str,
+        input: types.BailianVideoInput | Mapping[str, Any],
+        x_dash_scope_async: Literal["enable"] | NotGiven = NOT_GIVEN,
+        parameters: types.BailianVideoParameters | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.BailianVideoTask], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.BailianVideoTask:
+        """Submit a Wanxiang video task (Bailian format), and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``bailian.tasks.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``bailian.tasks.wait``) when it takes too long.
+
+        Args:
+          model: Wanxiang model ID (wan2.5-i2v-preview, wan2.2-t2v-plus, happyhorse-1.0-video-edit ...).
+          input: (see the spec)
+          x_dash_scope_async: DashScope runs video synthesis only asynchronously and asks for this header; sent by default.
+          parameters: (see the spec)
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.BailianVideoTask",
+            await async_submit_and_wait(
+                self._client,
+                _CREATE_BAILIAN_VIDEO,
+                _GET_BAILIAN_TASK_POLL,
+                "/output/task_id",
+                locals(),
+            ),
+        )
+
+
+class AsyncBailianVideosWithRawResponse:
+    def __init__(self, resource: AsyncBailianVideos) -> None:
+        self.create = to_raw_async(resource.create)
+
+
+class BailianTasks(SyncResource):
+    """``client.bailian.tasks``."""
+
+    @cached_property
+    def with_raw_response(self) -> BailianTasksWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return BailianTasksWithRawResponse(self)
+
+    def retrieve(
+        self,
+        task_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.BailianVideoTask:
+        """Fetch a DashScope task (Bailian format)
+
+        DashScope's query for any asynchronous task, here a video synthesis: its status
+        (PENDING, RUNNING, then SUCCEEDED, FAILED, CANCELED, or UNKNOWN when the id is not known
+        or the task is older than DashScope keeps), its timestamps and, once it succeeded, the
+        video in `output.video_url` (the link expires after a day) with the prompt as the model
+        rewrote it; a failed task has `output.code` and `output.message`.
+
+        Args:
+          task_id: The task id (`output.task_id` of the submission).
+        """
+        return cast("types.BailianVideoTask", self._client._call(_GET_BAILIAN_TASK, locals()))
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.BailianVideoTask], object] | None = None,
+    ) -> types.BailianVideoTask:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.BailianVideoTask",
+            wait(
+                self._client,
+                _GET_BAILIAN_TASK_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class BailianTasksWithRawResponse:
+    def __init__(self, resource: BailianTasks) -> None:
+        self.retrieve = to_raw(resource.retrieve)
+
+
+class AsyncBailianTasks(AsyncResource):
+    """``client.bailian.tasks``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncBailianTasksWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncBailianTasksWithRawResponse(self)
+
+    async def retrieve(
+        self,
+        task_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.BailianVideoTask:
+        """Fetch a DashScope task (Bailian format)
+
+        DashScope's query for any asynchronous task, here a video synthesis: its status
+        (PENDING, RUNNING, then SUCCEEDED, FAILED, CANCELED, or UNKNOWN when the id is not known
+        or the task is older than DashScope keeps), its timestamps and, once it succeeded, the
+        video in `output.video_url` (the link expires after a day) with the prompt as the model
+        rewrote it; a failed task has `output.code` and `output.message`.
+
+        Args:
+          task_id: The task id (`output.task_id` of the submission).
+        """
+        return cast("types.BailianVideoTask", await self._client._call(_GET_BAILIAN_TASK, locals()))
+
+    async def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.BailianVideoTask], object] | None = None,
+    ) -> types.BailianVideoTask:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.BailianVideoTask",
+            await async_wait(
+                self._client,
+                _GET_BAILIAN_TASK_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class AsyncBailianTasksWithRawResponse:
+    def __init__(self, resource: AsyncBailianTasks) -> None:
+        self.retrieve = to_raw_async(resource.retrieve)

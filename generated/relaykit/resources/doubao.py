@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import Any, Literal, cast
 
 from .. import types
 from .._operation import Body, Operation, Param
+from .._pagination import AsyncPage, Paging, SyncPage, async_paginate, paginate
 from .._resource import (
     AsyncResource,
     SyncResource,
     to_raw,
     to_raw_async,
 )
+from .._tasks import Poll, async_submit_and_wait, async_wait, submit_and_wait, wait
 from .._types import NOT_GIVEN, Headers, JSONBody, NotGiven, Query, Timeout
 
-__all__ = ["Doubao", "AsyncDoubao", "DoubaoImages", "AsyncDoubaoImages"]
+__all__ = [
+    "Doubao",
+    "AsyncDoubao",
+    "DoubaoImages",
+    "AsyncDoubaoImages",
+    "DoubaoVideos",
+    "AsyncDoubaoVideos",
+]
 
 _CREATE_DOUBAO_IMAGE = Operation(
     method="POST",
@@ -46,6 +55,79 @@ _CREATE_DOUBAO_IMAGE = Operation(
     billable=True,
 )
 
+_LIST_DOUBAO_VIDEOS = Operation(
+    method="GET",
+    path="/api/v3/contents/generations/tasks",
+    query_params=(
+        Param("page_num", "page_num", kind="integer"),
+        Param("page_size", "page_size", kind="integer"),
+        Param("filter_status", "filter.status", kind="string"),
+        Param("filter_task_ids", "filter.task_ids", kind="array"),
+        Param("filter_model", "filter.model", kind="string"),
+        Param("filter_service_tier", "filter.service_tier", kind="string"),
+    ),
+    response_model=types.SeedanceVideoTaskList,
+    auth=("bearerAuth",),
+)
+
+_CREATE_DOUBAO_VIDEO = Operation(
+    method="POST",
+    path="/api/v3/contents/generations/tasks",
+    bodies=(
+        Body(
+            "application/json",
+            types.SeedanceVideoRequest,
+            (
+                Param("model", "model"),
+                Param("content", "content"),
+                Param("ratio", "ratio"),
+                Param("duration", "duration"),
+                Param("resolution", "resolution"),
+                Param("seed", "seed"),
+                Param("camera_fixed", "camera_fixed"),
+                Param("watermark", "watermark"),
+                Param("generate_audio", "generate_audio"),
+                Param("draft", "draft"),
+                Param("return_last_frame", "return_last_frame"),
+                Param("service_tier", "service_tier"),
+                Param("execution_expires_after", "execution_expires_after"),
+                Param("callback_url", "callback_url"),
+            ),
+        ),
+    ),
+    response_model=types.SeedanceVideoSubmitted,
+    auth=("bearerAuth",),
+    billable=True,
+)
+
+_GET_DOUBAO_VIDEO = Operation(
+    method="GET",
+    path="/api/v3/contents/generations/tasks/{id}",
+    path_params=(Param("id", "id", kind="string"),),
+    response_model=types.SeedanceVideoTask,
+    auth=("bearerAuth",),
+)
+
+_LIST_DOUBAO_VIDEOS_PAGE = Paging(
+    page_arg="page_num",
+    size_arg="page_size",
+    items="/items",
+    total="/total",
+    first=1,
+)
+
+_GET_DOUBAO_VIDEO_POLL = Poll(
+    fetch=_GET_DOUBAO_VIDEO,
+    fetch_arg="id",
+    status="/status",
+    succeeded=("succeeded",),
+    failed=("failed", "cancelled", "expired"),
+    progress=None,
+    error="/error/message",
+    timeout=1800.0,
+    interval=5.0,
+)
+
 
 class Doubao(SyncResource):
     """``client.doubao``."""
@@ -54,6 +136,10 @@ class Doubao(SyncResource):
     def images(self) -> DoubaoImages:
         return DoubaoImages(self._client)
 
+    @cached_property
+    def videos(self) -> DoubaoVideos:
+        return DoubaoVideos(self._client)
+
 
 class AsyncDoubao(AsyncResource):
     """``client.doubao``."""
@@ -61,6 +147,10 @@ class AsyncDoubao(AsyncResource):
     @cached_property
     def images(self) -> AsyncDoubaoImages:
         return AsyncDoubaoImages(self._client)
+
+    @cached_property
+    def videos(self) -> AsyncDoubaoVideos:
+        return AsyncDoubaoVideos(self._client)
 
 
 class DoubaoImages(SyncResource):
@@ -187,3 +277,419 @@ class AsyncDoubaoImages(AsyncResource):
 class AsyncDoubaoImagesWithRawResponse:
     def __init__(self, resource: AsyncDoubaoImages) -> None:
         self.generate = to_raw_async(resource.generate)
+
+
+class DoubaoVideos(SyncResource):
+    """``client.doubao.videos``."""
+
+    @cached_property
+    def with_raw_response(self) -> DoubaoVideosWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return DoubaoVideosWithRawResponse(self)
+
+    def list(
+        self,
+        *,
+        page_num: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        filter_status: str | NotGiven = NOT_GIVEN,
+        filter_task_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        filter_model: str | NotGiven = NOT_GIVEN,
+        filter_service_tier: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> SyncPage[types.SeedanceVideoTask]:
+        """List Seedance video tasks (Ark format)
+
+        The key's video tasks of the last days, newest first, a page at a time; filter by status,
+        by task ids (several at once), by model or by service tier.
+
+        Args:
+          page_num: Page number, from 1.
+          page_size: Tasks per page.
+          filter_status: Only tasks in this status (queued, running, succeeded, failed, cancelled, expired).
+          filter_task_ids: Only these tasks (the parameter repeats, once per id).
+          filter_model: Only tasks made with this model.
+          filter_service_tier: Only tasks of this service tier (`default` or `flex`).
+        """
+        return cast(
+            "SyncPage[types.SeedanceVideoTask]",
+            paginate(self._client, _LIST_DOUBAO_VIDEOS, _LIST_DOUBAO_VIDEOS_PAGE, locals()),
+        )
+
+    def create(
+        self,
+        *,
+        model: str,
+        content: Sequence[types.SeedanceContent | Mapping[str, Any]],
+        ratio: str | NotGiven = NOT_GIVEN,
+        duration: int | NotGiven = NOT_GIVEN,
+        resolution: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        camera_fixed: bool | NotGiven = NOT_GIVEN,
+        watermark: bool | NotGiven = NOT_GIVEN,
+        generate_audio: bool | NotGiven = NOT_GIVEN,
+        draft: bool | NotGiven = NOT_GIVEN,
+        return_last_frame: bool | NotGiven = NOT_GIVEN,
+        service_tier: str | NotGiven = NOT_GIVEN,
+        execution_expires_after: int | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.SeedanceVideoSubmitted:
+        """Create a Seedance video task (Ark format)
+
+        Text to video, first frame, first and last frame, reference images, or (Seedance 2.0)
+        reference videos and audio: the `content` list holds the prompt and the media, each
+        with its role. Output settings (ratio, duration, resolution, audio, watermark) are
+        top-level fields. Answers with the task id; fetch it with `retrieve` or wait with
+        `create_and_wait`.
+
+        Args:
+          model: Seedance model ID (doubao-seedance-2-0-260128, doubao-seedance-1-5-pro-251215, doubao-seedance-1-0-pro-250528, doubao-seedance-1-0-lite-i2v-250428 ...).
+          content: The prompt and the media the video starts from or refers to, in order.
+          ratio: Aspect ratio (16:9, 4:3, 1:1, 3:4, 9:16, 21:9) or `adaptive` to follow the input image.
+          duration: Length in seconds; the range depends on the model (Seedance 2.0 4 to 15).
+          resolution: 480p, 720p or 1080p, as the model allows.
+          seed: Random seed (-1 for a random one) for repeatable results.
+          camera_fixed: Keep the camera still.
+          watermark: Add the provider's watermark.
+          generate_audio: Generate sound with the video (models with audio, e.g. Seedance 1.5 Pro and 2.0).
+          draft: Make a cheaper draft first (models that offer drafts).
+          return_last_frame: Also return the video's last frame as an image (`content.last_frame_url`), to chain videos.
+          service_tier: `default` (online) or `flex` (offline, cheaper, slower).
+          execution_expires_after: Seconds the task may wait before it expires.
+          callback_url: Called when the task's status changes.
+        """
+        return cast(
+            "types.SeedanceVideoSubmitted", self._client._call(_CREATE_DOUBAO_VIDEO, locals())
+        )
+
+    def create_and_wait(
+        self,
+        *,
+        model: str,
+        content: Sequence[types.SeedanceContent | Mapping[str, Any]],
+        ratio: str | NotGiven = NOT_GIVEN,
+        duration: int | NotGiven = NOT_GIVEN,
+        resolution: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        camera_fixed: bool | NotGiven = NOT_GIVEN,
+        watermark: bool | NotGiven = NOT_GIVEN,
+        generate_audio: bool | NotGiven = NOT_GIVEN,
+        draft: bool | NotGiven = NOT_GIVEN,
+        return_last_frame: bool | NotGiven = NOT_GIVEN,
+        service_tier: str | NotGiven = NOT_GIVEN,
+        execution_expires_after: int | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        poll_interval: float = 5.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.SeedanceVideoTask], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.SeedanceVideoTask:
+        """Create a Seedance video task (Ark format), and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``doubao.videos.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``doubao.videos.wait``) when it takes too long.
+
+        Args:
+          model: Seedance model ID (doubao-seedance-2-0-260128, doubao-seedance-1-5-pro-251215, doubao-seedance-1-0-pro-250528, doubao-seedance-1-0-lite-i2v-250428 ...).
+          content: The prompt and the media the video starts from or refers to, in order.
+          ratio: Aspect ratio (16:9, 4:3, 1:1, 3:4, 9:16, 21:9) or `adaptive` to follow the input image.
+          duration: Length in seconds; the range depends on the model (Seedance 2.0 4 to 15).
+          resolution: 480p, 720p or 1080p, as the model allows.
+          seed: Random seed (-1 for a random one) for repeatable results.
+          camera_fixed: Keep the camera still.
+          watermark: Add the provider's watermark.
+          generate_audio: Generate sound with the video (models with audio, e.g. Seedance 1.5 Pro and 2.0).
+          draft: Make a cheaper draft first (models that offer drafts).
+          return_last_frame: Also return the video's last frame as an image (`content.last_frame_url`), to chain videos.
+          service_tier: `default` (online) or `flex` (offline, cheaper, slower).
+          execution_expires_after: Seconds the task may wait before it expires.
+          callback_url: Called when the task's status changes.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.SeedanceVideoTask",
+            submit_and_wait(
+                self._client, _CREATE_DOUBAO_VIDEO, _GET_DOUBAO_VIDEO_POLL, "/id", locals()
+            ),
+        )
+
+    def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.SeedanceVideoTask:
+        """Fetch a Seedance video task (Ark format)
+
+        The task's status (queued, running, then succeeded, failed, cancelled or expired), the
+        video's address in `content.video_url` once it succeeded (valid for a day), the failure
+        in `error`, the settings the video was made with and the tokens it used.
+
+        Args:
+          id: The task id.
+        """
+        return cast("types.SeedanceVideoTask", self._client._call(_GET_DOUBAO_VIDEO, locals()))
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.SeedanceVideoTask], object] | None = None,
+    ) -> types.SeedanceVideoTask:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.SeedanceVideoTask",
+            wait(
+                self._client,
+                _GET_DOUBAO_VIDEO_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class DoubaoVideosWithRawResponse:
+    def __init__(self, resource: DoubaoVideos) -> None:
+        self.list = to_raw(resource.list)
+        self.create = to_raw(resource.create)
+        self.retrieve = to_raw(resource.retrieve)
+
+
+class AsyncDoubaoVideos(AsyncResource):
+    """``client.doubao.videos``."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncDoubaoVideosWithRawResponse:
+        """The same methods, returning a RawResponse with status, headers and request id."""
+        return AsyncDoubaoVideosWithRawResponse(self)
+
+    async def list(
+        self,
+        *,
+        page_num: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        filter_status: str | NotGiven = NOT_GIVEN,
+        filter_task_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        filter_model: str | NotGiven = NOT_GIVEN,
+        filter_service_tier: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> AsyncPage[types.SeedanceVideoTask]:
+        """List Seedance video tasks (Ark format)
+
+        The key's video tasks of the last days, newest first, a page at a time; filter by status,
+        by task ids (several at once), by model or by service tier.
+
+        Args:
+          page_num: Page number, from 1.
+          page_size: Tasks per page.
+          filter_status: Only tasks in this status (queued, running, succeeded, failed, cancelled, expired).
+          filter_task_ids: Only these tasks (the parameter repeats, once per id).
+          filter_model: Only tasks made with this model.
+          filter_service_tier: Only tasks of this service tier (`default` or `flex`).
+        """
+        return cast(
+            "AsyncPage[types.SeedanceVideoTask]",
+            await async_paginate(
+                self._client, _LIST_DOUBAO_VIDEOS, _LIST_DOUBAO_VIDEOS_PAGE, locals()
+            ),
+        )
+
+    async def create(
+        self,
+        *,
+        model: str,
+        content: Sequence[types.SeedanceContent | Mapping[str, Any]],
+        ratio: str | NotGiven = NOT_GIVEN,
+        duration: int | NotGiven = NOT_GIVEN,
+        resolution: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        camera_fixed: bool | NotGiven = NOT_GIVEN,
+        watermark: bool | NotGiven = NOT_GIVEN,
+        generate_audio: bool | NotGiven = NOT_GIVEN,
+        draft: bool | NotGiven = NOT_GIVEN,
+        return_last_frame: bool | NotGiven = NOT_GIVEN,
+        service_tier: str | NotGiven = NOT_GIVEN,
+        execution_expires_after: int | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.SeedanceVideoSubmitted:
+        """Create a Seedance video task (Ark format)
+
+        Text to video, first frame, first and last frame, reference images, or (Seedance 2.0)
+        reference videos and audio: the `content` list holds the prompt and the media, each
+        with its role. Output settings (ratio, duration, resolution, audio, watermark) are
+        top-level fields. Answers with the task id; fetch it with `retrieve` or wait with
+        `create_and_wait`.
+
+        Args:
+          model: Seedance model ID (doubao-seedance-2-0-260128, doubao-seedance-1-5-pro-251215, doubao-seedance-1-0-pro-250528, doubao-seedance-1-0-lite-i2v-250428 ...).
+          content: The prompt and the media the video starts from or refers to, in order.
+          ratio: Aspect ratio (16:9, 4:3, 1:1, 3:4, 9:16, 21:9) or `adaptive` to follow the input image.
+          duration: Length in seconds; the range depends on the model (Seedance 2.0 4 to 15).
+          resolution: 480p, 720p or 1080p, as the model allows.
+          seed: Random seed (-1 for a random one) for repeatable results.
+          camera_fixed: Keep the camera still.
+          watermark: Add the provider's watermark.
+          generate_audio: Generate sound with the video (models with audio, e.g. Seedance 1.5 Pro and 2.0).
+          draft: Make a cheaper draft first (models that offer drafts).
+          return_last_frame: Also return the video's last frame as an image (`content.last_frame_url`), to chain videos.
+          service_tier: `default` (online) or `flex` (offline, cheaper, slower).
+          execution_expires_after: Seconds the task may wait before it expires.
+          callback_url: Called when the task's status changes.
+        """
+        return cast(
+            "types.SeedanceVideoSubmitted", await self._client._call(_CREATE_DOUBAO_VIDEO, locals())
+        )
+
+    async def create_and_wait(
+        self,
+        *,
+        model: str,
+        content: Sequence[types.SeedanceContent | Mapping[str, Any]],
+        ratio: str | NotGiven = NOT_GIVEN,
+        duration: int | NotGiven = NOT_GIVEN,
+        resolution: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        camera_fixed: bool | NotGiven = NOT_GIVEN,
+        watermark: bool | NotGiven = NOT_GIVEN,
+        generate_audio: bool | NotGiven = NOT_GIVEN,
+        draft: bool | NotGiven = NOT_GIVEN,
+        return_last_frame: bool | NotGiven = NOT_GIVEN,
+        service_tier: str | NotGiven = NOT_GIVEN,
+        execution_expires_after: int | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        poll_interval: float = 5.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.SeedanceVideoTask], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.SeedanceVideoTask:
+        """Create a Seedance video task (Ark format), and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``doubao.videos.retrieve``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``doubao.videos.wait``) when it takes too long.
+
+        Args:
+          model: Seedance model ID (doubao-seedance-2-0-260128, doubao-seedance-1-5-pro-251215, doubao-seedance-1-0-pro-250528, doubao-seedance-1-0-lite-i2v-250428 ...).
+          content: The prompt and the media the video starts from or refers to, in order.
+          ratio: Aspect ratio (16:9, 4:3, 1:1, 3:4, 9:16, 21:9) or `adaptive` to follow the input image.
+          duration: Length in seconds; the range depends on the model (Seedance 2.0 4 to 15).
+          resolution: 480p, 720p or 1080p, as the model allows.
+          seed: Random seed (-1 for a random one) for repeatable results.
+          camera_fixed: Keep the camera still.
+          watermark: Add the provider's watermark.
+          generate_audio: Generate sound with the video (models with audio, e.g. Seedance 1.5 Pro and 2.0).
+          draft: Make a cheaper draft first (models that offer drafts).
+          return_last_frame: Also return the video's last frame as an image (`content.last_frame_url`), to chain videos.
+          service_tier: `default` (online) or `flex` (offline, cheaper, slower).
+          execution_expires_after: Seconds the task may wait before it expires.
+          callback_url: Called when the task's status changes.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.SeedanceVideoTask",
+            await async_submit_and_wait(
+                self._client, _CREATE_DOUBAO_VIDEO, _GET_DOUBAO_VIDEO_POLL, "/id", locals()
+            ),
+        )
+
+    async def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.SeedanceVideoTask:
+        """Fetch a Seedance video task (Ark format)
+
+        The task's status (queued, running, then succeeded, failed, cancelled or expired), the
+        video's address in `content.video_url` once it succeeded (valid for a day), the failure
+        in `error`, the settings the video was made with and the tokens it used.
+
+        Args:
+          id: The task id.
+        """
+        return cast(
+            "types.SeedanceVideoTask", await self._client._call(_GET_DOUBAO_VIDEO, locals())
+        )
+
+    async def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[types.SeedanceVideoTask], object] | None = None,
+    ) -> types.SeedanceVideoTask:
+        """Wait for a task submitted earlier (by id) until it is done, fetching it with ``retrieve``.
+
+        Returns the finished task; raises relaykit.TaskFailedError when it fails and
+        relaykit.TaskTimeoutError when it takes too long (call again to keep waiting).
+
+        Args:
+          task_id: the id the submission answered.
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.SeedanceVideoTask",
+            await async_wait(
+                self._client,
+                _GET_DOUBAO_VIDEO_POLL,
+                task_id,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            ),
+        )
+
+
+class AsyncDoubaoVideosWithRawResponse:
+    def __init__(self, resource: AsyncDoubaoVideos) -> None:
+        self.list = to_raw_async(resource.list)
+        self.create = to_raw_async(resource.create)
+        self.retrieve = to_raw_async(resource.retrieve)

@@ -86,6 +86,10 @@ class Video(BaseModel):
     """
 
     id: str | None = None
+    task_id: str | None = None
+    """
+    The same id again (CometAPI sends it for compatibility).
+    """
     object: str | None = None
     model: str | None = None
     status: (
