@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .resources.ideogram import AsyncIdeogram, Ideogram
     from .resources.images import AsyncImages, Images
     from .resources.logs import AsyncLogs, Logs
+    from .resources.luma import AsyncLuma, Luma
     from .resources.messages import AsyncMessages, Messages
     from .resources.midjourney import AsyncMidjourney, Midjourney
     from .resources.minimax import AsyncMinimax, Minimax
@@ -277,6 +278,12 @@ class Client(SyncAPIClient):
 
         return Minimax(self)
 
+    @cached_property
+    def luma(self) -> Luma:
+        from .resources.luma import Luma
+
+        return Luma(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -503,3 +510,9 @@ class AsyncClient(AsyncAPIClient):
         from .resources.minimax import AsyncMinimax
 
         return AsyncMinimax(self)
+
+    @cached_property
+    def luma(self) -> AsyncLuma:
+        from .resources.luma import AsyncLuma
+
+        return AsyncLuma(self)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .grok import *  # noqa: F403
     from .ideogram import *  # noqa: F403
     from .images import *  # noqa: F403
+    from .luma import *  # noqa: F403
     from .messages import *  # noqa: F403
     from .midjourney import *  # noqa: F403
     from .minimax import *  # noqa: F403
@@ -299,6 +300,15 @@ _MODULE_OF = {
     "InputJsonDelta": "messages",
     "JsonOutputFormat": "messages",
     "ListGeminiModelsResponse": "gemini",
+    "LumaArtifact": "luma",
+    "LumaBatchRequest": "luma",
+    "LumaExtendRequest": "luma",
+    "LumaGeneration": "luma",
+    "LumaGenerationList": "luma",
+    "LumaGenerationRequest": "luma",
+    "LumaMedia": "luma",
+    "LumaPalette": "luma",
+    "LumaRequestEcho": "luma",
     "MCPServerDefinition": "messages",
     "MCPToolConfiguration": "messages",
     "MCPToolResultBlock": "messages",
@@ -1010,6 +1020,15 @@ __all__ = [
     "InputJsonDelta",
     "JsonOutputFormat",
     "ListGeminiModelsResponse",
+    "LumaArtifact",
+    "LumaBatchRequest",
+    "LumaExtendRequest",
+    "LumaGeneration",
+    "LumaGenerationList",
+    "LumaGenerationRequest",
+    "LumaMedia",
+    "LumaPalette",
+    "LumaRequestEcho",
     "MCPServerDefinition",
     "MCPToolConfiguration",
     "MCPToolResultBlock",
