@@ -342,9 +342,11 @@ def link_tasks(ops: list[Op]) -> None:
                 raise SpecError(where, f"the method {'.'.join(name[0])}.{name[1]} it adds is already taken")
             taken.add(name)
         if fetch.poll is None:
-            arg = next(a for a in fetch.args if a.wire == op.task["param"] and a.location in ("path", "query"))
+            arg = next(a for a in fetch.args if a.wire == op.task["param"] and a.location in ("path", "query", "body"))
+            py = {a.wire: a.py for a in fetch.args}
             fetch.poll = {
                 "fetch_arg": arg.py,
+                "fixed": tuple((py[wire], value) for wire, value in (op.task.get("fetch_params") or {}).items()),
                 "status": op.task["status"],
                 "succeeded": tuple(op.task["succeeded"]),
                 "failed": tuple(op.task["failed"]),

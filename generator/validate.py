@@ -290,8 +290,16 @@ def schema_may_have(doc: dict[str, Any], schema: Any, tokens: list[str], depth: 
 
 
 ENVELOPE_KEYS = {"code", "message", "success"}
-TASK_KEYS = {"fetch", "id", "param", "status", "succeeded", "failed", "progress", "error", "timeout", "interval"}
-POLL_KEYS = ("fetch", "param", "status", "succeeded", "failed", "progress", "error")
+TASK_KEYS = {"fetch", "id", "param", "fetch_params", "status", "succeeded", "failed", "progress", "error", "timeout", "interval"}
+POLL_KEYS = ("fetch", "param", "fetch_params", "status", "succeeded", "failed", "progress", "error")
+
+
+def json_request_schema(doc: dict[str, Any], op: dict[str, Any]) -> dict[str, Any] | None:
+    """The resolved schema of an operation's JSON request body, if it has one."""
+    media = ((op.get("requestBody") or {}).get("content") or {}).get("application/json")
+    if not media or "$ref" not in media.get("schema", {}):
+        return None
+    return resolve(doc, media["schema"]["$ref"])
 
 
 def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
@@ -345,11 +353,27 @@ def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
         if fetch["x-relaykit-resource"].split(".")[0] != op["x-relaykit-resource"].split(".")[0]:
             fail(f"fetch operation {task['fetch']!r} must be under the same client namespace ({op['x-relaykit-resource'].split('.')[0]})", ext, "fetch")
         params = [resolve(doc, p["$ref"]) if "$ref" in p else p for p in fetch.get("parameters", [])]
-        if not any(p.get("name") == task["param"] and p.get("in") in ("path", "query") for p in params):
-            fail(f"{task['param']!r} is not a path or query parameter of {task['fetch']}", ext, "param")
-        others = [p["name"] for p in params if p.get("required") and p.get("name") != task["param"]]
-        if others or (fetch.get("requestBody") or {}).get("required"):
-            fail(f"{task['fetch']} needs other arguments ({', '.join(others) or 'a body'}); a fetch operation takes only the id", ext, "fetch")
+        body = json_request_schema(doc, fetch) or {}
+        fields = body.get("properties") or {}
+        in_body = task["param"] in fields and not any(p.get("name") == task["param"] for p in params)
+        if not in_body and not any(p.get("name") == task["param"] and p.get("in") in ("path", "query") for p in params):
+            fail(f"{task['param']!r} is not a path or query parameter or a JSON body field of {task['fetch']}", ext, "param")
+        fixed = task.get("fetch_params") or {}
+        if not isinstance(fixed, dict):
+            fail("`fetch_params` must map parameter or body field names to the values every fetch sends", ext, "fetch_params")
+        for name, value in fixed.items():
+            schema = next((p.get("schema") or {} for p in params if p.get("name") == name), fields.get(name))
+            if schema is None or name == task["param"]:
+                fail(f"{name!r} is not another parameter or JSON body field of {task['fetch']}", ext, "fetch_params", name)
+            if "enum" in schema and value not in schema["enum"]:
+                fail(f"{value!r} is not one of the values {name!r} allows", ext, "fetch_params", name)
+        settled = {task["param"], *fixed}
+        others = [p["name"] for p in params if p.get("required") and p.get("name") not in settled and "default" not in (p.get("schema") or {})]
+        if (fetch.get("requestBody") or {}).get("required") and not in_body and not fixed.keys() & fields.keys():
+            others.append("a body")
+        others += [name for name in body.get("required", []) if name not in settled]
+        if others:
+            fail(f"{task['fetch']} needs other arguments ({', '.join(others)}); a fetch operation takes only the id", ext, "fetch")
         submit_schema = json_response_schema(doc, op)
         fetch_schema = json_response_schema(doc, fetch)
         if submit_schema is None or fetch_schema is None:

@@ -69,7 +69,7 @@ class Poll:
     progress and failure reason are in the fetched body (JSON pointers)."""
 
     fetch: Operation
-    fetch_arg: str  # Python name of the fetch operation's id argument
+    fetch_arg: str  # Python name of the fetch operation's id argument (path, query or body)
     status: str
     succeeded: tuple[Any, ...]
     failed: tuple[Any, ...]
@@ -77,6 +77,9 @@ class Poll:
     error: str | None = None
     timeout: float = 900.0
     interval: float = 2.0
+    fixed: tuple[
+        tuple[str, Any], ...
+    ] = ()  # other arguments every fetch sends (spec: fetch_params)
 
 
 class _Wait:
@@ -110,6 +113,7 @@ class _Wait:
         }
         for body in op.bodies:
             args.update({p.py: NOT_GIVEN for p in body.params})
+        args.update(self.poll.fixed)
         args.update(
             {
                 self.poll.fetch_arg: self.task_id,

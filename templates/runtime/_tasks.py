@@ -68,7 +68,7 @@ class Poll:
     progress and failure reason are in the fetched body (JSON pointers)."""
 
     fetch: Operation
-    fetch_arg: str  # Python name of the fetch operation's id argument
+    fetch_arg: str  # Python name of the fetch operation's id argument (path, query or body)
     status: str
     succeeded: tuple[Any, ...]
     failed: tuple[Any, ...]
@@ -76,6 +76,7 @@ class Poll:
     error: str | None = None
     timeout: float = 900.0
     interval: float = 2.0
+    fixed: tuple[tuple[str, Any], ...] = ()  # other arguments every fetch sends (spec: fetch_params)
 
 
 class _Wait:
@@ -98,6 +99,7 @@ class _Wait:
         args: dict[str, Any] = {p.py: NOT_GIVEN for p in (*op.path_params, *op.query_params, *op.header_params)}
         for body in op.bodies:
             args.update({p.py: NOT_GIVEN for p in body.params})
+        args.update(self.poll.fixed)
         args.update({self.poll.fetch_arg: self.task_id, "extra_headers": {RAW_RESPONSE_HEADER: "1"}, "timeout": NOT_GIVEN})
         return args
 
