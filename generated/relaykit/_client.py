@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .resources.moderations import AsyncModerations, Moderations
     from .resources.rerank import AsyncRerank, Rerank
     from .resources.responses import AsyncResponses, Responses
+    from .resources.runway import AsyncRunway, Runway
     from .resources.sora import AsyncSora, Sora
     from .resources.suno import AsyncSuno, Suno
     from .resources.tokens import AsyncTokens, Tokens
@@ -284,6 +285,12 @@ class Client(SyncAPIClient):
 
         return Luma(self)
 
+    @cached_property
+    def runway(self) -> Runway:
+        from .resources.runway import Runway
+
+        return Runway(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -516,3 +523,9 @@ class AsyncClient(AsyncAPIClient):
         from .resources.luma import AsyncLuma
 
         return AsyncLuma(self)
+
+    @cached_property
+    def runway(self) -> AsyncRunway:
+        from .resources.runway import AsyncRunway
+
+        return AsyncRunway(self)

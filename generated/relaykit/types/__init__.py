@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .openai import *  # noqa: F403
     from .rerank import *  # noqa: F403
     from .responses import *  # noqa: F403
+    from .runway import *  # noqa: F403
     from .seedream import *  # noqa: F403
     from .suno import *  # noqa: F403
     from .unified import *  # noqa: F403
@@ -617,6 +618,16 @@ _MODULE_OF = {
     "ResponseWebSearchSource": "responses",
     "ResponseWebSearchTool": "responses",
     "ResponseWebSearchToolDated": "responses",
+    "RunwayFeedRequest": "runway",
+    "RunwayImageToVideoRequest": "runway",
+    "RunwayReverseOptions": "runway",
+    "RunwayReverseRequest": "runway",
+    "RunwayReverseSubmitted": "runway",
+    "RunwayReverseTask": "runway",
+    "RunwayReverseTaskData": "runway",
+    "RunwayReverseTaskRef": "runway",
+    "RunwayTask": "runway",
+    "RunwayTaskCreated": "runway",
     "SearchResultBlockParam": "messages",
     "ServerTool": "messages",
     "ServerToolUsage": "messages",
@@ -1337,6 +1348,16 @@ __all__ = [
     "ResponseWebSearchSource",
     "ResponseWebSearchTool",
     "ResponseWebSearchToolDated",
+    "RunwayFeedRequest",
+    "RunwayImageToVideoRequest",
+    "RunwayReverseOptions",
+    "RunwayReverseRequest",
+    "RunwayReverseSubmitted",
+    "RunwayReverseTask",
+    "RunwayReverseTaskData",
+    "RunwayReverseTaskRef",
+    "RunwayTask",
+    "RunwayTaskCreated",
     "SearchResultBlockParam",
     "ServerTool",
     "ServerToolUsage",
