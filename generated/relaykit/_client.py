@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .resources.groups import AsyncGroups, Groups
     from .resources.ideogram import AsyncIdeogram, Ideogram
     from .resources.images import AsyncImages, Images
+    from .resources.jimeng import AsyncJimeng, Jimeng
     from .resources.logs import AsyncLogs, Logs
     from .resources.luma import AsyncLuma, Luma
     from .resources.messages import AsyncMessages, Messages
@@ -291,6 +292,12 @@ class Client(SyncAPIClient):
 
         return Runway(self)
 
+    @cached_property
+    def jimeng(self) -> Jimeng:
+        from .resources.jimeng import Jimeng
+
+        return Jimeng(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -529,3 +536,9 @@ class AsyncClient(AsyncAPIClient):
         from .resources.runway import AsyncRunway
 
         return AsyncRunway(self)
+
+    @cached_property
+    def jimeng(self) -> AsyncJimeng:
+        from .resources.jimeng import AsyncJimeng
+
+        return AsyncJimeng(self)

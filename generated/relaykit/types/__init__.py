@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .grok import *  # noqa: F403
     from .ideogram import *  # noqa: F403
     from .images import *  # noqa: F403
+    from .jimeng import *  # noqa: F403
     from .luma import *  # noqa: F403
     from .messages import *  # noqa: F403
     from .midjourney import *  # noqa: F403
@@ -299,6 +300,16 @@ _MODULE_OF = {
     "ImageUsageOutputTokensDetails": "images",
     "ImagesResponse": "images",
     "InputJsonDelta": "messages",
+    "JimengSubmitted": "jimeng",
+    "JimengTask": "jimeng",
+    "JimengTaskResponse": "jimeng",
+    "JimengUpstreamAnswer": "jimeng",
+    "JimengUpstreamTask": "jimeng",
+    "JimengVideoOutput": "jimeng",
+    "JimengVideoRequest": "jimeng",
+    "JimengVisualData": "jimeng",
+    "JimengVisualRequest": "jimeng",
+    "JimengVisualResponse": "jimeng",
     "JsonOutputFormat": "messages",
     "ListGeminiModelsResponse": "gemini",
     "LumaArtifact": "luma",
@@ -1029,6 +1040,16 @@ __all__ = [
     "ImageUsageOutputTokensDetails",
     "ImagesResponse",
     "InputJsonDelta",
+    "JimengSubmitted",
+    "JimengTask",
+    "JimengTaskResponse",
+    "JimengUpstreamAnswer",
+    "JimengUpstreamTask",
+    "JimengVideoOutput",
+    "JimengVideoRequest",
+    "JimengVisualData",
+    "JimengVisualRequest",
+    "JimengVisualResponse",
     "JsonOutputFormat",
     "ListGeminiModelsResponse",
     "LumaArtifact",
