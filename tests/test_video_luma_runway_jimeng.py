@@ -7,31 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import relaykit
-from relaykit import _tasks, types
+from relaykit import types
 
-from .fake_tasks import FakeTaskServer
-from .test_tasks import FakeClock
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock()
-    monkeypatch.setattr(_tasks, "clock", fake)
-    return fake
-
-
-@pytest.fixture
-def server() -> Iterator[FakeTaskServer]:
-    fake = FakeTaskServer().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
+from .fake_tasks import FakeClock, FakeTaskServer
 
 
 def client(server: FakeTaskServer) -> relaykit.Client:
