@@ -395,6 +395,35 @@ def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
         polls.setdefault(task["fetch"], (poll, op["operationId"]))
 
 
+def check_shortcuts(doc: dict[str, Any], locate: Locator) -> None:
+    """x-relaykit-shortcuts (spec/CONVENTIONS.md): method names mapped to the parameters or body
+    fields they fix, each existing on the operation, with a value its enum allows."""
+    for path, method, op in operations(doc):
+        shortcuts = op.get("x-relaykit-shortcuts")
+        if shortcuts is None:
+            continue
+        base = ("paths", path, method, "x-relaykit-shortcuts")
+
+        def fail(msg: str, *more: object, base: tuple[Any, ...] = base) -> NoReturn:
+            raise SpecError(locate(pointer(*base, *more)), msg)
+
+        if not isinstance(shortcuts, dict) or not shortcuts:
+            fail("needs a mapping of method names to the parameters each one fixes")
+        params = {p.get("name"): p.get("schema") or {} for p in (resolve(doc, p["$ref"]) if "$ref" in p else p for p in op.get("parameters", []))}
+        fields = (json_request_schema(doc, op) or {}).get("properties") or {}
+        for name, values in shortcuts.items():
+            if not isinstance(name, str) or not name.isidentifier() or name != name.lower() or name == op.get("x-relaykit-method"):
+                fail(f"{name!r} is not a snake_case method name other than the operation's own", name)
+            if not isinstance(values, dict) or not values:
+                fail("needs a mapping of parameter or body field names to fixed values", name)
+            for wire, value in values.items():
+                schema = params.get(wire, fields.get(wire))
+                if schema is None:
+                    fail(f"{wire!r} is not a parameter or JSON body field of {op.get('operationId')}", name, wire)
+                if "enum" in schema and value not in schema["enum"]:
+                    fail(f"{value!r} is not one of the values {wire!r} allows", name, wire)
+
+
 PAGE_KEYS = {"page", "size", "items", "total", "first"}
 
 
@@ -465,5 +494,6 @@ def check_project_rules(doc: dict[str, Any], locate: Locator) -> None:
     check_schemas(doc, locate)
     check_unions(doc, locate)
     check_task_extensions(doc, locate)
+    check_shortcuts(doc, locate)
     check_page_extension(doc, locate)
     auth_table(doc, locate)  # every security scheme is one the client can send

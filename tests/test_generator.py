@@ -4,6 +4,7 @@ the file and JSON pointer, leaving the output untouched."""
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import subprocess
 import sys
@@ -388,6 +389,7 @@ def action_family() -> dict[str, Any]:
         "tags": ["t"],
         "x-relaykit-resource": "widgets.actions",
         "x-relaykit-method": "call",
+        "x-relaykit-shortcuts": {"start": {"Action": "Start"}, "look": {"Action": "Look"}},
         "x-relaykit-source": ["test"],
         "x-relaykit-billable": True,
         "x-relaykit-task": {"fetch": "actOnWidget", "id": "/job/jobId", "param": "jobId", "fetch_params": {"Action": "Look"}, "status": "/data/state", "succeeded": ["done"], "failed": ["broken"], "error": "/data/why"},
@@ -425,6 +427,16 @@ def test_a_fetch_by_body_field_and_fixed_parameters_waits(tmp_path: Path, restor
         client.widgets.actions.wait("j9")
     assert seen[-1] == ("Look", {"jobId": "j9"})
 
+    # The shortcuts fix the action: `start` waits like the operation, `look` is the fetch itself.
+    states = iter(["done"])
+    assert client.widgets.actions.start_and_wait(name="nut").data.state == "done"
+    assert seen[-2:] == [("Start", {"name": "nut"}), ("Look", {"jobId": "j9"})]
+    states = iter(["queued"])
+    assert client.widgets.actions.look(job_id="j9").data.state == "queued"
+    assert seen[-1] == ("Look", {"jobId": "j9"})
+    assert not hasattr(client.widgets.actions, "look_and_wait")
+    assert "action" not in inspect.signature(client.widgets.actions.start).parameters
+
 
 def _set_action_task(f: dict[str, Any], **changes: Any) -> None:
     f["paths"][ACTIONS]["post"]["x-relaykit-task"].update(changes)
@@ -435,6 +447,9 @@ ACTION_BROKEN = [
     ("fixed value outside the enum", lambda f: _set_action_task(f, fetch_params={"Action": "Peek"}), "post/x-relaykit-task/fetch_params/Action: 'Peek' is not one of the values 'Action' allows"),
     ("fixed not a mapping", lambda f: _set_action_task(f, fetch_params=["Action"]), "post/x-relaykit-task/fetch_params: `fetch_params` must map"),
     ("body field required", lambda f: f["components"]["schemas"]["WidgetAction"].update(required=["name"]), "post/x-relaykit-task/fetch: actOnWidget needs other arguments (name)"),
+    ("shortcut fixes nothing known", lambda f: f["paths"][ACTIONS]["post"]["x-relaykit-shortcuts"].update(peek={"Verb": "Look"}), "post/x-relaykit-shortcuts/peek/Verb: 'Verb' is not a parameter or JSON body field of actOnWidget"),
+    ("shortcut value outside the enum", lambda f: f["paths"][ACTIONS]["post"]["x-relaykit-shortcuts"].update(peek={"Action": "Peek"}), "post/x-relaykit-shortcuts/peek/Action: 'Peek' is not one of the values 'Action' allows"),
+    ("shortcut name not snake_case", lambda f: f["paths"][ACTIONS]["post"]["x-relaykit-shortcuts"].update(Peek={"Action": "Look"}), "post/x-relaykit-shortcuts/Peek: 'Peek' is not a snake_case method name"),
 ]
 
 
@@ -445,6 +460,15 @@ def test_broken_fetch_params_are_a_clear_error(tmp_path: Path, capsys: pytest.Ca
     assert run(tmp_path, write_spec(tmp_path, fam)) == 2
     err = capsys.readouterr().err
     assert "family.yaml#/paths/~1v1~1widgets~1actions/" in err and message in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_shortcut_name_already_taken_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fam = action_family()
+    fam["paths"][ACTIONS]["post"]["x-relaykit-shortcuts"]["wait"] = {"Action": "Look"}
+    assert run(tmp_path, write_spec(tmp_path, fam)) == 2
+    err = capsys.readouterr().err
+    assert "/x-relaykit-shortcuts: the method widgets.actions.wait it adds is already taken" in err, err
     assert not (tmp_path / "out").exists()
 
 

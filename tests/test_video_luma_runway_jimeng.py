@@ -288,8 +288,8 @@ def test_visual_submit_then_get_result_on_the_same_path(server: FakeTaskServer, 
                              visual({"task_id": VISUAL_ID, "status": "done", "video_url": "https://cdn.example/v.mp4"}))
     seen: list[Any] = []
     with client(server) as c:
-        task = c.jimeng.visual.call_and_wait(req_key="jimeng_vgfm_t2v_l20", prompt="Sunlight through the curtains", aspect_ratio="16:9",
-                                             on_progress=lambda t: seen.append(t.data.status))
+        task = c.jimeng.visual.submit_and_wait(req_key="jimeng_vgfm_t2v_l20", prompt="Sunlight through the curtains", aspect_ratio="16:9",
+                                               on_progress=lambda t: seen.append(t.data.status))
     assert isinstance(task, types.JimengVisualResponse)
     assert task.data is not None and task.data.video_url == "https://cdn.example/v.mp4"
     assert seen == ["in_queue", "generating", "done"]
@@ -302,9 +302,10 @@ def test_visual_result_once_and_resume_async(server: FakeTaskServer, clock: Fake
     visual_routes(server)
     server.fetches = answers(visual({"task_id": VISUAL_ID, "status": "generating"}), visual({"task_id": VISUAL_ID, "status": "done", "video_url": "https://cdn.example/v.mp4"}))
     with client(server) as c:
-        once = c.jimeng.visual.call(action="CVSync2AsyncGetResult", task_id=VISUAL_ID)
-    assert once.data is not None and once.data.status == "generating"
-    assert server.paths() == [f"POST {RESULT}"]
+        once = c.jimeng.visual.get_result(task_id=VISUAL_ID)
+        again = c.jimeng.visual.call(action="CVSync2AsyncGetResult", task_id=VISUAL_ID)  # the operation itself, action given
+    assert once.data is not None and once.data.status == "generating" and again.data is not None
+    assert server.paths() == [f"POST {RESULT}"] * 2
 
     async def run() -> types.JimengVisualResponse:
         async with async_client(server) as c:
@@ -318,7 +319,7 @@ def test_visual_failures_name_their_reason(server: FakeTaskServer, clock: FakeCl
     visual_routes(server)
     server.fetches = answers(visual({"task_id": VISUAL_ID, "status": "generating"}), visual({"task_id": VISUAL_ID, "status": "expired"}))
     with client(server) as c, pytest.raises(relaykit.TaskFailedError) as info:
-        c.jimeng.visual.call_and_wait(req_key="jimeng_vgfm_t2v_l20", prompt="x")
+        c.jimeng.visual.call_and_wait(req_key="jimeng_vgfm_t2v_l20", prompt="x")  # `call` submits by default
     assert info.value.task_id == VISUAL_ID and info.value.task.data.status == "expired"
 
     # Volcengine reports a refused generation with its own code and message, even on a result.

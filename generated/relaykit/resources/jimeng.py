@@ -450,8 +450,9 @@ class JimengVisual(SyncResource):
         `data.task_id`. With `Action` CVSync2AsyncGetResult the body is `{task_id}` and the
         answer carries `data.status` (in_queue, generating, then done, or failed, not_found,
         expired) and, once done, `data.video_url`. A `code` other than 10000 raises
-        relaykit.EnvelopeError with Volcengine's code and message. `call_and_wait` submits and
-        then asks for the result until the task is done. Some new-api versions answer this
+        relaykit.EnvelopeError with Volcengine's code and message. In Python, `submit` and
+        `get_result` fix the action (`call` takes it as an argument); `submit_and_wait` submits
+        and then asks for the result until the task is done. Some new-api versions answer this
         route in the unified task shape instead (`video.generations`).
 
         Args:
@@ -555,10 +556,167 @@ class JimengVisual(SyncResource):
             ),
         )
 
+    def submit(
+        self,
+        *,
+        version: Literal["2022-08-31"] | NotGiven = NOT_GIVEN,
+        req_key: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        image_urls: Sequence[str] | NotGiven = NOT_GIVEN,
+        binary_data_base64: Sequence[str] | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        frames: int | NotGiven = NOT_GIVEN,
+        task_id: str | NotGiven = NOT_GIVEN,
+        req_json: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.JimengVisualResponse:
+        """Submit a Jimeng task or ask for its result (Volcengine visual API)
+
+        Volcengine's visual API, forwarded by the relay. With `Action` CVSync2AsyncSubmitTask
+        (the default) the body submits a task: `req_key` picks the model
+        (jimeng_vgfm_t2v_l20 ...), with `prompt`, reference images (`image_urls` or
+        `binary_data_base64`), `seed`, `aspect_ratio`, `frames`; the answer carries
+        `data.task_id`. With `Action` CVSync2AsyncGetResult the body is `{task_id}` and the
+        answer carries `data.status` (in_queue, generating, then done, or failed, not_found,
+        expired) and, once done, `data.video_url`. A `code` other than 10000 raises
+        relaykit.EnvelopeError with Volcengine's code and message. In Python, `submit` and
+        `get_result` fix the action (`call` takes it as an argument); `submit_and_wait` submits
+        and then asks for the result until the task is done. Some new-api versions answer this
+        route in the unified task shape instead (`video.generations`).
+
+        Args:
+          version: The visual API's version; always 2022-08-31.
+          req_key: The model (service) to use, e.g. jimeng_vgfm_t2v_l20.
+          prompt: (see the spec)
+          image_urls: Reference images by URL (models that take images).
+          binary_data_base64: Reference images as base64 (models that take images).
+          seed: Random seed; -1 for a random one.
+          aspect_ratio: e.g. 16:9 (the model decides which are allowed).
+          frames: Number of frames, 121 (5 s) or 241 (10 s).
+          task_id: The task to ask about (CVSync2AsyncGetResult).
+          req_json: Extra options for the result as a JSON string, e.g. {"return_url": true} (Volcengine).
+        """
+        return cast(
+            "types.JimengVisualResponse",
+            self._client._call(
+                _CALL_JIMENG_VISUAL, {**locals(), "action": "CVSync2AsyncSubmitTask"}
+            ),
+        )
+
+    def submit_and_wait(
+        self,
+        *,
+        version: Literal["2022-08-31"] | NotGiven = NOT_GIVEN,
+        req_key: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        image_urls: Sequence[str] | NotGiven = NOT_GIVEN,
+        binary_data_base64: Sequence[str] | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        frames: int | NotGiven = NOT_GIVEN,
+        task_id: str | NotGiven = NOT_GIVEN,
+        req_json: str | NotGiven = NOT_GIVEN,
+        poll_interval: float = 5.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.JimengVisualResponse], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.JimengVisualResponse:
+        """Submit a Jimeng task or ask for its result (Volcengine visual API), and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``jimeng.visual.call``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``jimeng.visual.wait``) when it takes too long.
+
+        Args:
+          version: The visual API's version; always 2022-08-31.
+          req_key: The model (service) to use, e.g. jimeng_vgfm_t2v_l20.
+          prompt: (see the spec)
+          image_urls: Reference images by URL (models that take images).
+          binary_data_base64: Reference images as base64 (models that take images).
+          seed: Random seed; -1 for a random one.
+          aspect_ratio: e.g. 16:9 (the model decides which are allowed).
+          frames: Number of frames, 121 (5 s) or 241 (10 s).
+          task_id: The task to ask about (CVSync2AsyncGetResult).
+          req_json: Extra options for the result as a JSON string, e.g. {"return_url": true} (Volcengine).
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.JimengVisualResponse",
+            submit_and_wait(
+                self._client,
+                _CALL_JIMENG_VISUAL,
+                _CALL_JIMENG_VISUAL_POLL,
+                "/data/task_id",
+                {**locals(), "action": "CVSync2AsyncSubmitTask"},
+            ),
+        )
+
+    def get_result(
+        self,
+        *,
+        version: Literal["2022-08-31"] | NotGiven = NOT_GIVEN,
+        req_key: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        image_urls: Sequence[str] | NotGiven = NOT_GIVEN,
+        binary_data_base64: Sequence[str] | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        frames: int | NotGiven = NOT_GIVEN,
+        task_id: str | NotGiven = NOT_GIVEN,
+        req_json: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.JimengVisualResponse:
+        """Submit a Jimeng task or ask for its result (Volcengine visual API)
+
+        Volcengine's visual API, forwarded by the relay. With `Action` CVSync2AsyncSubmitTask
+        (the default) the body submits a task: `req_key` picks the model
+        (jimeng_vgfm_t2v_l20 ...), with `prompt`, reference images (`image_urls` or
+        `binary_data_base64`), `seed`, `aspect_ratio`, `frames`; the answer carries
+        `data.task_id`. With `Action` CVSync2AsyncGetResult the body is `{task_id}` and the
+        answer carries `data.status` (in_queue, generating, then done, or failed, not_found,
+        expired) and, once done, `data.video_url`. A `code` other than 10000 raises
+        relaykit.EnvelopeError with Volcengine's code and message. In Python, `submit` and
+        `get_result` fix the action (`call` takes it as an argument); `submit_and_wait` submits
+        and then asks for the result until the task is done. Some new-api versions answer this
+        route in the unified task shape instead (`video.generations`).
+
+        Args:
+          version: The visual API's version; always 2022-08-31.
+          req_key: The model (service) to use, e.g. jimeng_vgfm_t2v_l20.
+          prompt: (see the spec)
+          image_urls: Reference images by URL (models that take images).
+          binary_data_base64: Reference images as base64 (models that take images).
+          seed: Random seed; -1 for a random one.
+          aspect_ratio: e.g. 16:9 (the model decides which are allowed).
+          frames: Number of frames, 121 (5 s) or 241 (10 s).
+          task_id: The task to ask about (CVSync2AsyncGetResult).
+          req_json: Extra options for the result as a JSON string, e.g. {"return_url": true} (Volcengine).
+        """
+        return cast(
+            "types.JimengVisualResponse",
+            self._client._call(
+                _CALL_JIMENG_VISUAL, {**locals(), "action": "CVSync2AsyncGetResult"}
+            ),
+        )
+
 
 class JimengVisualWithRawResponse:
     def __init__(self, resource: JimengVisual) -> None:
         self.call = to_raw(resource.call)
+        self.submit = to_raw(resource.submit)
+        self.get_result = to_raw(resource.get_result)
 
 
 class AsyncJimengVisual(AsyncResource):
@@ -597,8 +755,9 @@ class AsyncJimengVisual(AsyncResource):
         `data.task_id`. With `Action` CVSync2AsyncGetResult the body is `{task_id}` and the
         answer carries `data.status` (in_queue, generating, then done, or failed, not_found,
         expired) and, once done, `data.video_url`. A `code` other than 10000 raises
-        relaykit.EnvelopeError with Volcengine's code and message. `call_and_wait` submits and
-        then asks for the result until the task is done. Some new-api versions answer this
+        relaykit.EnvelopeError with Volcengine's code and message. In Python, `submit` and
+        `get_result` fix the action (`call` takes it as an argument); `submit_and_wait` submits
+        and then asks for the result until the task is done. Some new-api versions answer this
         route in the unified task shape instead (`video.generations`).
 
         Args:
@@ -704,7 +863,164 @@ class AsyncJimengVisual(AsyncResource):
             ),
         )
 
+    async def submit(
+        self,
+        *,
+        version: Literal["2022-08-31"] | NotGiven = NOT_GIVEN,
+        req_key: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        image_urls: Sequence[str] | NotGiven = NOT_GIVEN,
+        binary_data_base64: Sequence[str] | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        frames: int | NotGiven = NOT_GIVEN,
+        task_id: str | NotGiven = NOT_GIVEN,
+        req_json: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.JimengVisualResponse:
+        """Submit a Jimeng task or ask for its result (Volcengine visual API)
+
+        Volcengine's visual API, forwarded by the relay. With `Action` CVSync2AsyncSubmitTask
+        (the default) the body submits a task: `req_key` picks the model
+        (jimeng_vgfm_t2v_l20 ...), with `prompt`, reference images (`image_urls` or
+        `binary_data_base64`), `seed`, `aspect_ratio`, `frames`; the answer carries
+        `data.task_id`. With `Action` CVSync2AsyncGetResult the body is `{task_id}` and the
+        answer carries `data.status` (in_queue, generating, then done, or failed, not_found,
+        expired) and, once done, `data.video_url`. A `code` other than 10000 raises
+        relaykit.EnvelopeError with Volcengine's code and message. In Python, `submit` and
+        `get_result` fix the action (`call` takes it as an argument); `submit_and_wait` submits
+        and then asks for the result until the task is done. Some new-api versions answer this
+        route in the unified task shape instead (`video.generations`).
+
+        Args:
+          version: The visual API's version; always 2022-08-31.
+          req_key: The model (service) to use, e.g. jimeng_vgfm_t2v_l20.
+          prompt: (see the spec)
+          image_urls: Reference images by URL (models that take images).
+          binary_data_base64: Reference images as base64 (models that take images).
+          seed: Random seed; -1 for a random one.
+          aspect_ratio: e.g. 16:9 (the model decides which are allowed).
+          frames: Number of frames, 121 (5 s) or 241 (10 s).
+          task_id: The task to ask about (CVSync2AsyncGetResult).
+          req_json: Extra options for the result as a JSON string, e.g. {"return_url": true} (Volcengine).
+        """
+        return cast(
+            "types.JimengVisualResponse",
+            await self._client._call(
+                _CALL_JIMENG_VISUAL, {**locals(), "action": "CVSync2AsyncSubmitTask"}
+            ),
+        )
+
+    async def submit_and_wait(
+        self,
+        *,
+        version: Literal["2022-08-31"] | NotGiven = NOT_GIVEN,
+        req_key: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        image_urls: Sequence[str] | NotGiven = NOT_GIVEN,
+        binary_data_base64: Sequence[str] | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        frames: int | NotGiven = NOT_GIVEN,
+        task_id: str | NotGiven = NOT_GIVEN,
+        req_json: str | NotGiven = NOT_GIVEN,
+        poll_interval: float = 5.0,
+        timeout: float = 1800.0,
+        on_progress: Callable[[types.JimengVisualResponse], object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+    ) -> types.JimengVisualResponse:
+        """Submit a Jimeng task or ask for its result (Volcengine visual API), and wait until the task is done.
+
+        Submits once (never retried once it may have reached the server), then fetches the task
+        (``jimeng.visual.call``) until its status is final. Returns the
+        finished task; raises relaykit.TaskFailedError when it fails and relaykit.TaskTimeoutError
+        (with the task id, to resume with ``jimeng.visual.wait``) when it takes too long.
+
+        Args:
+          version: The visual API's version; always 2022-08-31.
+          req_key: The model (service) to use, e.g. jimeng_vgfm_t2v_l20.
+          prompt: (see the spec)
+          image_urls: Reference images by URL (models that take images).
+          binary_data_base64: Reference images as base64 (models that take images).
+          seed: Random seed; -1 for a random one.
+          aspect_ratio: e.g. 16:9 (the model decides which are allowed).
+          frames: Number of frames, 121 (5 s) or 241 (10 s).
+          task_id: The task to ask about (CVSync2AsyncGetResult).
+          req_json: Extra options for the result as a JSON string, e.g. {"return_url": true} (Volcengine).
+          poll_interval: seconds before the first fetch (default from the spec); later fetches slow down by half each time, up to 15 s.
+          timeout: the overall wait in seconds (default from the spec); then relaykit.TaskTimeoutError. Per-request timeouts come from the client.
+          on_progress: called with every fetched task while waiting.
+        """
+        return cast(
+            "types.JimengVisualResponse",
+            await async_submit_and_wait(
+                self._client,
+                _CALL_JIMENG_VISUAL,
+                _CALL_JIMENG_VISUAL_POLL,
+                "/data/task_id",
+                {**locals(), "action": "CVSync2AsyncSubmitTask"},
+            ),
+        )
+
+    async def get_result(
+        self,
+        *,
+        version: Literal["2022-08-31"] | NotGiven = NOT_GIVEN,
+        req_key: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        image_urls: Sequence[str] | NotGiven = NOT_GIVEN,
+        binary_data_base64: Sequence[str] | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        aspect_ratio: str | NotGiven = NOT_GIVEN,
+        frames: int | NotGiven = NOT_GIVEN,
+        task_id: str | NotGiven = NOT_GIVEN,
+        req_json: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: JSONBody | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> types.JimengVisualResponse:
+        """Submit a Jimeng task or ask for its result (Volcengine visual API)
+
+        Volcengine's visual API, forwarded by the relay. With `Action` CVSync2AsyncSubmitTask
+        (the default) the body submits a task: `req_key` picks the model
+        (jimeng_vgfm_t2v_l20 ...), with `prompt`, reference images (`image_urls` or
+        `binary_data_base64`), `seed`, `aspect_ratio`, `frames`; the answer carries
+        `data.task_id`. With `Action` CVSync2AsyncGetResult the body is `{task_id}` and the
+        answer carries `data.status` (in_queue, generating, then done, or failed, not_found,
+        expired) and, once done, `data.video_url`. A `code` other than 10000 raises
+        relaykit.EnvelopeError with Volcengine's code and message. In Python, `submit` and
+        `get_result` fix the action (`call` takes it as an argument); `submit_and_wait` submits
+        and then asks for the result until the task is done. Some new-api versions answer this
+        route in the unified task shape instead (`video.generations`).
+
+        Args:
+          version: The visual API's version; always 2022-08-31.
+          req_key: The model (service) to use, e.g. jimeng_vgfm_t2v_l20.
+          prompt: (see the spec)
+          image_urls: Reference images by URL (models that take images).
+          binary_data_base64: Reference images as base64 (models that take images).
+          seed: Random seed; -1 for a random one.
+          aspect_ratio: e.g. 16:9 (the model decides which are allowed).
+          frames: Number of frames, 121 (5 s) or 241 (10 s).
+          task_id: The task to ask about (CVSync2AsyncGetResult).
+          req_json: Extra options for the result as a JSON string, e.g. {"return_url": true} (Volcengine).
+        """
+        return cast(
+            "types.JimengVisualResponse",
+            await self._client._call(
+                _CALL_JIMENG_VISUAL, {**locals(), "action": "CVSync2AsyncGetResult"}
+            ),
+        )
+
 
 class AsyncJimengVisualWithRawResponse:
     def __init__(self, resource: AsyncJimengVisual) -> None:
         self.call = to_raw_async(resource.call)
+        self.submit = to_raw_async(resource.submit)
+        self.get_result = to_raw_async(resource.get_result)
