@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import SpecError
@@ -82,12 +82,23 @@ class Op:
     poll: dict[str, Any] | None = None  # on a fetch operation: how waits follow its tasks
     task_args: tuple[tuple[str, Any], ...] = ()  # on a submit: the fetch arguments it fixes (Python names)
     page: dict[str, Any] | None = None  # x-relaykit-page, with Python argument names and the item model
+    shortcut_spec: dict[str, Any] | None = None  # x-relaykit-shortcuts: method name -> fixed parameters
+    shortcuts: list[Op] = field(default_factory=list)  # the methods made from it
+    fixed: dict[str, Any] = field(default_factory=dict)  # on a shortcut: Python argument -> the value it sends
+    shortcut: bool = False  # a method of another operation with some arguments fixed
     stream_value: Any = True  # the value of the stream parameter that turns streaming on
     stream_final: str | None = None  # what the stream folds into, when not the JSON response
 
     @property
     def wait_name(self) -> str:
         return self.name + "_and_wait"
+
+    @property
+    def call_args(self) -> str:
+        """The arguments the method passes on: its locals, plus the fixed ones of a shortcut."""
+        if not self.fixed:
+            return "locals()"
+        return "{**locals(), " + ", ".join(f"{k!r}: {v!r}" for k, v in self.fixed.items()) + "}"
 
     @property
     def returns(self) -> str:
@@ -311,9 +322,32 @@ def build_operations(doc: dict[str, Any]) -> list[Op]:
             page=page_info(doc, spec, args),
             stream_value=stream.get("value", True),
             stream_final=stream.get("final"),
+            shortcut_spec=spec.get("x-relaykit-shortcuts"),
         ))
     link_tasks(ops)
+    make_shortcuts(ops)
     return ops
+
+
+def make_shortcuts(ops: list[Op]) -> None:
+    """x-relaykit-shortcuts (validated): one more method per entry, sending the operation with
+    those arguments fixed (they leave the signature). A shortcut gets `_and_wait` like its
+    operation, unless it is the operation's own fetch (its fixed values are the fetch's)."""
+    taken = {(op.resource, name) for op in ops for name in [op.name] + ([op.wait_name] if op.fetch else []) + (["wait"] if op.poll else [])}
+    for op in ops:
+        for name, values in (op.shortcut_spec or {}).items():
+            py = {a.wire: a.py for a in op.args}
+            fetches_itself = op.fetch is op and values == (op.task or {}).get("fetch_params")
+            short = replace(
+                op, name=name, args=[a for a in op.args if a.wire not in values], fixed={py[w]: v for w, v in values.items()},
+                shortcut=True, shortcut_spec=None, shortcuts=[], poll=None, fetch=None if fetches_itself else op.fetch,
+            )
+            for method in [name] + ([short.wait_name] if short.fetch else []):
+                if (op.resource, method) in taken:
+                    where = f"#/paths/{op.path.replace('~', '~0').replace('/', '~1')}/{op.method.lower()}/x-relaykit-shortcuts"
+                    raise SpecError(where, f"the method {'.'.join(op.resource)}.{method} it adds is already taken")
+                taken.add((op.resource, method))
+            op.shortcuts.append(short)
 
 
 def check_stream_param(stream: dict[str, Any], args: list[Arg], where: str) -> None:
@@ -347,11 +381,15 @@ def link_tasks(ops: list[Op]) -> None:
         by_wire = {a.wire: a for a in fetch.args if a.location in ("path", "query")}
         op.task_args = tuple((by_wire[wire].py, value) for wire, value in op.task.get("args", {}).items())
         if fetch.poll is None:
-            arg = by_wire[op.task["param"]]
+            arg = next(a for a in fetch.args if a.wire == op.task["param"] and a.location in ("path", "query", "body"))
+            py = {a.wire: a.py for a in fetch.args}
+            fixed = op.task.get("fetch_params") or {}
             fetch.poll = {
                 "fetch_arg": arg.py,
-                # required arguments besides the id: the submits fix them, `wait` takes them
-                "extra": [a for a in fetch.args if a.required and a.location in ("path", "query") and a is not arg],
+                "fixed": tuple((py[wire], value) for wire, value in fixed.items()),
+                # required arguments besides the id and the fixed ones: the submits fix them, `wait` takes them
+                "extra": [a for a in fetch.args if a.required and not a.has_default and a.location in ("path", "query")
+                          and a is not arg and a.wire not in fixed],
                 "status": pointers(op.task["status"]),
                 "succeeded": tuple(op.task["succeeded"]),
                 "failed": tuple(op.task.get("failed", ())),
@@ -433,4 +471,5 @@ def build_resources(ops: list[Op]) -> list[Resource]:
                 else:
                     index[key[:-1]].children.append(index[key])
         index[op.resource].ops.append(op)
+        index[op.resource].ops.extend(op.shortcuts)
     return roots

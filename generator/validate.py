@@ -309,8 +309,16 @@ def schema_may_have(doc: dict[str, Any], schema: Any, tokens: list[str], depth: 
 
 
 ENVELOPE_KEYS = {"code", "message", "success"}
-TASK_KEYS = {"fetch", "id", "param", "args", "status", "succeeded", "failed", "failed_if_present", "progress", "error", "timeout", "interval"}
-POLL_KEYS = ("fetch", "param", "status", "succeeded", "failed", "failed_if_present", "progress", "error")
+TASK_KEYS = {"fetch", "id", "param", "args", "fetch_params", "status", "succeeded", "failed", "failed_if_present", "progress", "error", "timeout", "interval"}
+POLL_KEYS = ("fetch", "param", "fetch_params", "status", "succeeded", "failed", "failed_if_present", "progress", "error")
+
+
+def json_request_schema(doc: dict[str, Any], op: dict[str, Any]) -> dict[str, Any] | None:
+    """The resolved schema of an operation's JSON request body, if it has one."""
+    media = ((op.get("requestBody") or {}).get("content") or {}).get("application/json")
+    if not media or "$ref" not in media.get("schema", {}):
+        return None
+    return resolve(doc, media["schema"]["$ref"])
 
 
 def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
@@ -366,12 +374,15 @@ def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
         if fetch["x-relaykit-resource"].split(".")[0] != op["x-relaykit-resource"].split(".")[0]:
             fail(f"fetch operation {task['fetch']!r} must be under the same client namespace ({op['x-relaykit-resource'].split('.')[0]})", ext, "fetch")
         params = [resolve(doc, p["$ref"]) if "$ref" in p else p for p in fetch.get("parameters", [])]
-        if not any(p.get("name") == task["param"] and p.get("in") in ("path", "query") for p in params):
-            fail(f"{task['param']!r} is not a path or query parameter of {task['fetch']}", ext, "param")
-        fixed = task.get("args", {})
-        if "args" in task and (not isinstance(fixed, dict) or not fixed):
+        body = json_request_schema(doc, fetch) or {}
+        fields = body.get("properties") or {}
+        in_body = task["param"] in fields and not any(p.get("name") == task["param"] for p in params)
+        if not in_body and not any(p.get("name") == task["param"] and p.get("in") in ("path", "query") for p in params):
+            fail(f"{task['param']!r} is not a path or query parameter or a JSON body field of {task['fetch']}", ext, "param")
+        per_submit = task.get("args", {})
+        if "args" in task and (not isinstance(per_submit, dict) or not per_submit):
             fail("`args` must be a non-empty mapping of the fetch operation's parameters (wire names) to fixed values", ext, "args")
-        for name, value in fixed.items():
+        for name, value in per_submit.items():
             param = next((p for p in params if p.get("name") == name and p.get("in") in ("path", "query")), None)
             if param is None or name == task["param"]:
                 fail(f"{name!r} is not a path or query parameter of {task['fetch']} other than the id", ext, "args", name)
@@ -380,9 +391,22 @@ def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
             choices = (param.get("schema") or {}).get("enum")
             if choices is not None and value not in choices:
                 fail(f"{value!r} is not one of the values of {name!r}: {choices}", ext, "args", name)
-        others = [p["name"] for p in params if p.get("required") and p.get("name") != task["param"] and p.get("name") not in fixed]
-        if others or (fetch.get("requestBody") or {}).get("required"):
-            fail(f"{task['fetch']} needs other arguments ({', '.join(others) or 'a body'}); a fetch operation takes only the id (and the `args` the submit fixes)", ext, "fetch")
+        fixed = task.get("fetch_params") or {}
+        if not isinstance(fixed, dict):
+            fail("`fetch_params` must map parameter or body field names to the values every fetch sends", ext, "fetch_params")
+        for name, value in fixed.items():
+            schema = next((p.get("schema") or {} for p in params if p.get("name") == name), fields.get(name))
+            if schema is None or name == task["param"]:
+                fail(f"{name!r} is not another parameter or JSON body field of {task['fetch']}", ext, "fetch_params", name)
+            if "enum" in schema and value not in schema["enum"]:
+                fail(f"{value!r} is not one of the values {name!r} allows", ext, "fetch_params", name)
+        settled = {task["param"], *fixed, *per_submit}
+        others = [p["name"] for p in params if p.get("required") and p.get("name") not in settled and "default" not in (p.get("schema") or {})]
+        if (fetch.get("requestBody") or {}).get("required") and not in_body and not fixed.keys() & fields.keys():
+            others.append("a body")
+        others += [name for name in body.get("required", []) if name not in settled]
+        if others:
+            fail(f"{task['fetch']} needs other arguments ({', '.join(others)}); a fetch operation takes only the id, the `args` the submit fixes and its `fetch_params`", ext, "fetch")
         submit_schema = json_response_schema(doc, op)
         fetch_schema = json_response_schema(doc, fetch)
         if submit_schema is None or fetch_schema is None:
@@ -410,6 +434,35 @@ def check_task_extensions(doc: dict[str, Any], locate: Locator) -> None:
         if task["fetch"] in polls and polls[task["fetch"]][0] != poll:
             fail(f"differs from the x-relaykit-task of {polls[task['fetch']][1]} for the same fetch operation (only `id`, `args`, `timeout` and `interval` may differ)", ext)
         polls.setdefault(task["fetch"], (poll, op["operationId"]))
+
+
+def check_shortcuts(doc: dict[str, Any], locate: Locator) -> None:
+    """x-relaykit-shortcuts (spec/CONVENTIONS.md): method names mapped to the parameters or body
+    fields they fix, each existing on the operation, with a value its enum allows."""
+    for path, method, op in operations(doc):
+        shortcuts = op.get("x-relaykit-shortcuts")
+        if shortcuts is None:
+            continue
+        base = ("paths", path, method, "x-relaykit-shortcuts")
+
+        def fail(msg: str, *more: object, base: tuple[Any, ...] = base) -> NoReturn:
+            raise SpecError(locate(pointer(*base, *more)), msg)
+
+        if not isinstance(shortcuts, dict) or not shortcuts:
+            fail("needs a mapping of method names to the parameters each one fixes")
+        params = {p.get("name"): p.get("schema") or {} for p in (resolve(doc, p["$ref"]) if "$ref" in p else p for p in op.get("parameters", []))}
+        fields = (json_request_schema(doc, op) or {}).get("properties") or {}
+        for name, values in shortcuts.items():
+            if not isinstance(name, str) or not name.isidentifier() or name != name.lower() or name == op.get("x-relaykit-method"):
+                fail(f"{name!r} is not a snake_case method name other than the operation's own", name)
+            if not isinstance(values, dict) or not values:
+                fail("needs a mapping of parameter or body field names to fixed values", name)
+            for wire, value in values.items():
+                schema = params.get(wire, fields.get(wire))
+                if schema is None:
+                    fail(f"{wire!r} is not a parameter or JSON body field of {op.get('operationId')}", name, wire)
+                if "enum" in schema and value not in schema["enum"]:
+                    fail(f"{value!r} is not one of the values {wire!r} allows", name, wire)
 
 
 PAGE_KEYS = {"page", "size", "items", "total", "first"}
@@ -482,5 +535,6 @@ def check_project_rules(doc: dict[str, Any], locate: Locator) -> None:
     check_schemas(doc, locate)
     check_unions(doc, locate)
     check_task_extensions(doc, locate)
+    check_shortcuts(doc, locate)
     check_page_extension(doc, locate)
     auth_table(doc, locate)  # every security scheme is one the client can send

@@ -23,7 +23,7 @@ CHUNK = 1 << 20
 class FakeTaskServer:
     """Answers POST /mj/submit/* with ``submit`` and GET /mj/task/{id}/fetch with the next of
     ``fetches`` (the last one repeats); ``submit_prefixes`` / ``fetch_prefixes`` route other
-    paths the same way. A GET of a path in ``downloads`` (path -> size) streams that many bytes
+    paths (and query strings) the same way, a submit prefix winning for a POST. A GET of a path in ``downloads`` (path -> size) streams that many bytes
     as video/mp4. Records every request as (method, path, headers)."""
 
     def __init__(self) -> None:
@@ -34,6 +34,7 @@ class FakeTaskServer:
         self.fetches: list[Answer] = []
         self.script: list[Answer] | None = None  # when set, every submission restarts it
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.bodies: list[bytes] = []  # the request bodies, in the order of ``requests``
         self.lock = threading.Lock()
         server = self
 
@@ -45,10 +46,10 @@ class FakeTaskServer:
 
             def _answer(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
-                if length:
-                    self.rfile.read(length)
+                payload = self.rfile.read(length) if length else b""
                 with server.lock:
                     server.requests.append((self.command, self.path, dict(self.headers.items())))
+                    server.bodies.append(payload)
                     size = server.downloads.get(self.path) if self.command == "GET" else None
                 if size is not None:
                     self._download(size)
@@ -58,7 +59,8 @@ class FakeTaskServer:
                         if server.script is not None:
                             server.fetches = list(server.script)
                         status, headers, body = server.submit
-                    elif self.command == "GET" and self.path.startswith(server.fetch_prefixes) and server.fetches:
+                    # A fetch is a GET, or a POST to a fetch prefix (Runway's feed, Volcengine's GetResult).
+                    elif self.path.startswith(server.fetch_prefixes) and server.fetches:
                         status, headers, body = server.fetches.pop(0) if len(server.fetches) > 1 else server.fetches[0]
                     else:
                         status, headers, body = 404, {}, {"error": {"message": "no such route"}}

@@ -4,6 +4,7 @@ the file and JSON pointer, leaving the output untouched."""
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import subprocess
 import sys
@@ -347,7 +348,7 @@ def _set_envelope(f: dict[str, Any], value: Any) -> None:
 
 TASK_BROKEN = [
     ("fetch missing", lambda f: _set_task(f, fetch="getGadget"), "post/x-relaykit-task/fetch: fetch operation 'getGadget' does not exist"),
-    ("param missing", lambda f: _set_task(f, param="id"), "post/x-relaykit-task/param: 'id' is not a path or query parameter of getWidgetJob"),
+    ("param missing", lambda f: _set_task(f, param="id"), "post/x-relaykit-task/param: 'id' is not a path or query parameter or a JSON body field of getWidgetJob"),
     ("id pointer malformed", lambda f: _set_task(f, id="job/jobId"), "post/x-relaykit-task/id: JSON pointer 'job/jobId' must start with '/'"),
     ("bad tilde", lambda f: _set_task(f, status="/data/st~2ate"), "post/x-relaykit-task/status: JSON pointer '/data/st~2ate' has a '~' not followed by 0 or 1"),
     ("id not in submit response", lambda f: _set_task(f, id="/job/taskId"), "post/x-relaykit-task/id: /job/taskId does not exist in the response schema of startWidgetJob"),
@@ -376,6 +377,102 @@ def test_broken_task_extension_is_a_clear_error(tmp_path: Path, capsys: pytest.C
     err = capsys.readouterr().err
     assert "family.yaml#/paths/~1v1~1widgets~1jobs/" in err and message in err, err
     assert "nothing was written" in err and not (tmp_path / "out").exists()
+
+
+ACTIONS = "/v1/widgets/actions"
+
+
+def action_family() -> dict[str, Any]:
+    """One operation that both submits and fetches, told apart by a query parameter (as
+    Volcengine's visual API does): the fetch sends the id in the body and another `Action`."""
+    fam = task_family()
+    fam["paths"][ACTIONS] = {"post": {
+        "operationId": "actOnWidget",
+        "summary": "actOnWidget",
+        "tags": ["t"],
+        "x-relaykit-resource": "widgets.actions",
+        "x-relaykit-method": "call",
+        "x-relaykit-shortcuts": {"start": {"Action": "Start"}, "look": {"Action": "Look"}},
+        "x-relaykit-source": ["test"],
+        "x-relaykit-billable": True,
+        "x-relaykit-task": {"fetch": "actOnWidget", "id": "/job/jobId", "param": "jobId", "fetch_params": {"Action": "Look"}, "status": "/data/state", "succeeded": ["done"], "failed": ["broken"], "error": "/data/why"},
+        "parameters": [{"name": "Action", "in": "query", "required": True, "schema": {"type": "string", "enum": ["Start", "Look"], "default": "Start"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WidgetAction"}}}},
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WidgetActionResult"}, "examples": {"one": {"value": {"job": {"jobId": "j1"}, "data": {"state": "done"}}}}}}}},
+    }}
+    schemas = fam["components"]["schemas"]
+    schemas["WidgetAction"] = {"title": "WidgetAction", "type": "object", "properties": {"name": {"type": "string"}, "jobId": {"type": "string"}}}
+    schemas["WidgetActionResult"] = {"title": "WidgetActionResult", "type": "object", "properties": {"job": {"$ref": "#/components/schemas/WidgetJobRef"}, "data": {"$ref": "#/components/schemas/WidgetJobData"}}}
+    return fam
+
+
+def test_a_fetch_by_body_field_and_fixed_parameters_waits(tmp_path: Path, restore_relaykit: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(tmp_path, write_spec(tmp_path, action_family())) == 0
+    pkg = load_package(tmp_path / "out")
+    tasks = importlib.import_module("relaykit._tasks")
+    monkeypatch.setattr(tasks, "clock", type("Clock", (), {"now": staticmethod(lambda: 0.0), "sleep": staticmethod(lambda s: None)})())
+    seen: list[tuple[str, Any]] = []
+    states = iter(["queued", "done"])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        seen.append((request.url.params["Action"], body))
+        if request.url.params["Action"] == "Start":
+            return httpx.Response(200, json={"job": {"jobId": "j9"}})
+        return httpx.Response(200, json={"job": {"jobId": "j9"}, "data": {"state": next(states)}})
+
+    client = pkg.Client(api_key="k", gateway="tiny", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    done = client.widgets.actions.call_and_wait(name="bolt")
+    assert done.data.state == "done"
+    assert seen == [("Start", {"name": "bolt"}), ("Look", {"jobId": "j9"}), ("Look", {"jobId": "j9"})]
+    states = iter(["broken"])
+    with pytest.raises(pkg.TaskFailedError):
+        client.widgets.actions.wait("j9")
+    assert seen[-1] == ("Look", {"jobId": "j9"})
+
+    # The shortcuts fix the action: `start` waits like the operation, `look` is the fetch itself.
+    states = iter(["done"])
+    assert client.widgets.actions.start_and_wait(name="nut").data.state == "done"
+    assert seen[-2:] == [("Start", {"name": "nut"}), ("Look", {"jobId": "j9"})]
+    states = iter(["queued"])
+    assert client.widgets.actions.look(job_id="j9").data.state == "queued"
+    assert seen[-1] == ("Look", {"jobId": "j9"})
+    assert not hasattr(client.widgets.actions, "look_and_wait")
+    assert "action" not in inspect.signature(client.widgets.actions.start).parameters
+
+
+def _set_action_task(f: dict[str, Any], **changes: Any) -> None:
+    f["paths"][ACTIONS]["post"]["x-relaykit-task"].update(changes)
+
+
+ACTION_BROKEN = [
+    ("fixed name unknown", lambda f: _set_action_task(f, fetch_params={"Verb": "Look"}), "post/x-relaykit-task/fetch_params/Verb: 'Verb' is not another parameter or JSON body field of actOnWidget"),
+    ("fixed value outside the enum", lambda f: _set_action_task(f, fetch_params={"Action": "Peek"}), "post/x-relaykit-task/fetch_params/Action: 'Peek' is not one of the values 'Action' allows"),
+    ("fixed not a mapping", lambda f: _set_action_task(f, fetch_params=["Action"]), "post/x-relaykit-task/fetch_params: `fetch_params` must map"),
+    ("body field required", lambda f: f["components"]["schemas"]["WidgetAction"].update(required=["name"]), "post/x-relaykit-task/fetch: actOnWidget needs other arguments (name)"),
+    ("shortcut fixes nothing known", lambda f: f["paths"][ACTIONS]["post"]["x-relaykit-shortcuts"].update(peek={"Verb": "Look"}), "post/x-relaykit-shortcuts/peek/Verb: 'Verb' is not a parameter or JSON body field of actOnWidget"),
+    ("shortcut value outside the enum", lambda f: f["paths"][ACTIONS]["post"]["x-relaykit-shortcuts"].update(peek={"Action": "Peek"}), "post/x-relaykit-shortcuts/peek/Action: 'Peek' is not one of the values 'Action' allows"),
+    ("shortcut name not snake_case", lambda f: f["paths"][ACTIONS]["post"]["x-relaykit-shortcuts"].update(Peek={"Action": "Look"}), "post/x-relaykit-shortcuts/Peek: 'Peek' is not a snake_case method name"),
+]
+
+
+@pytest.mark.parametrize(("name", "breaker", "message"), ACTION_BROKEN, ids=[b[0] for b in ACTION_BROKEN])
+def test_broken_fetch_params_are_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, breaker: Any, message: str) -> None:
+    fam = action_family()
+    breaker(fam)
+    assert run(tmp_path, write_spec(tmp_path, fam)) == 2
+    err = capsys.readouterr().err
+    assert "family.yaml#/paths/~1v1~1widgets~1actions/" in err and message in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_shortcut_name_already_taken_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fam = action_family()
+    fam["paths"][ACTIONS]["post"]["x-relaykit-shortcuts"]["wait"] = {"Action": "Look"}
+    assert run(tmp_path, write_spec(tmp_path, fam)) == 2
+    err = capsys.readouterr().err
+    assert "/x-relaykit-shortcuts: the method widgets.actions.wait it adds is already taken" in err, err
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_method_name_the_task_helpers_need_is_refused_when_taken(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

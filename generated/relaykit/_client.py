@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from .resources.groups import AsyncGroups, Groups
     from .resources.ideogram import AsyncIdeogram, Ideogram
     from .resources.images import AsyncImages, Images
+    from .resources.jimeng import AsyncJimeng, Jimeng
     from .resources.kling import AsyncKling, Kling
     from .resources.logs import AsyncLogs, Logs
+    from .resources.luma import AsyncLuma, Luma
     from .resources.messages import AsyncMessages, Messages
     from .resources.midjourney import AsyncMidjourney, Midjourney
     from .resources.minimax import AsyncMinimax, Minimax
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from .resources.moderations import AsyncModerations, Moderations
     from .resources.rerank import AsyncRerank, Rerank
     from .resources.responses import AsyncResponses, Responses
+    from .resources.runway import AsyncRunway, Runway
     from .resources.sora import AsyncSora, Sora
     from .resources.suno import AsyncSuno, Suno
     from .resources.tencent_vod import AsyncTencentVod, TencentVod
@@ -305,6 +308,24 @@ class Client(SyncAPIClient):
 
         return TencentVod(self)
 
+    @cached_property
+    def luma(self) -> Luma:
+        from .resources.luma import Luma
+
+        return Luma(self)
+
+    @cached_property
+    def runway(self) -> Runway:
+        from .resources.runway import Runway
+
+        return Runway(self)
+
+    @cached_property
+    def jimeng(self) -> Jimeng:
+        from .resources.jimeng import Jimeng
+
+        return Jimeng(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for a relay gateway.
@@ -555,3 +576,21 @@ class AsyncClient(AsyncAPIClient):
         from .resources.tencent_vod import AsyncTencentVod
 
         return AsyncTencentVod(self)
+
+    @cached_property
+    def luma(self) -> AsyncLuma:
+        from .resources.luma import AsyncLuma
+
+        return AsyncLuma(self)
+
+    @cached_property
+    def runway(self) -> AsyncRunway:
+        from .resources.runway import AsyncRunway
+
+        return AsyncRunway(self)
+
+    @cached_property
+    def jimeng(self) -> AsyncJimeng:
+        from .resources.jimeng import AsyncJimeng
+
+        return AsyncJimeng(self)

@@ -69,7 +69,7 @@ class Poll:
     progress and failure reason are in the fetched body (JSON pointers)."""
 
     fetch: Operation
-    fetch_arg: str  # Python name of the fetch operation's id argument
+    fetch_arg: str  # Python name of the fetch operation's id argument (path, query or body)
     # A pointer, or alternatives tried in order (the first present wins) for a fetch that
     # answers in more than one shape.
     status: str | tuple[str, ...]
@@ -82,6 +82,9 @@ class Poll:
     )
     timeout: float = 900.0
     interval: float = 2.0
+    fixed: tuple[
+        tuple[str, Any], ...
+    ] = ()  # other arguments every fetch sends (spec: fetch_params)
     # other arguments of the fetch, fixed per kind of task (Python names), for a fetch that
     # serves several kinds (`/kling/v1/{action}/{action2}/{task_id}`)
     args: tuple[tuple[str, Any], ...] = ()
@@ -118,6 +121,7 @@ class _Wait:
         }
         for body in op.bodies:
             args.update({p.py: NOT_GIVEN for p in body.params})
+        args.update(self.poll.fixed)
         args.update(self.poll.args)
         args.update(
             {

@@ -68,7 +68,7 @@ class Poll:
     progress and failure reason are in the fetched body (JSON pointers)."""
 
     fetch: Operation
-    fetch_arg: str  # Python name of the fetch operation's id argument
+    fetch_arg: str  # Python name of the fetch operation's id argument (path, query or body)
     # A pointer, or alternatives tried in order (the first present wins) for a fetch that
     # answers in more than one shape.
     status: str | tuple[str, ...]
@@ -79,6 +79,7 @@ class Poll:
     failed_if_present: str | None = None  # a pointer whose presence means failed, whatever the status
     timeout: float = 900.0
     interval: float = 2.0
+    fixed: tuple[tuple[str, Any], ...] = ()  # other arguments every fetch sends (spec: fetch_params)
     # other arguments of the fetch, fixed per kind of task (Python names), for a fetch that
     # serves several kinds (`/kling/v1/{action}/{action2}/{task_id}`)
     args: tuple[tuple[str, Any], ...] = ()
@@ -104,6 +105,7 @@ class _Wait:
         args: dict[str, Any] = {p.py: NOT_GIVEN for p in (*op.path_params, *op.query_params, *op.header_params)}
         for body in op.bodies:
             args.update({p.py: NOT_GIVEN for p in body.params})
+        args.update(self.poll.fixed)
         args.update(self.poll.args)
         args.update({self.poll.fetch_arg: self.task_id, "extra_headers": {RAW_RESPONSE_HEADER: "1"}, "timeout": NOT_GIVEN})
         return args

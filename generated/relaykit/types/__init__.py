@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from .grok import *  # noqa: F403
     from .ideogram import *  # noqa: F403
     from .images import *  # noqa: F403
+    from .jimeng import *  # noqa: F403
     from .kling import *  # noqa: F403
+    from .luma import *  # noqa: F403
     from .messages import *  # noqa: F403
     from .midjourney import *  # noqa: F403
     from .minimax import *  # noqa: F403
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from .openai import *  # noqa: F403
     from .rerank import *  # noqa: F403
     from .responses import *  # noqa: F403
+    from .runway import *  # noqa: F403
     from .seedance import *  # noqa: F403
     from .seedream import *  # noqa: F403
     from .suno import *  # noqa: F403
@@ -311,6 +314,16 @@ _MODULE_OF = {
     "ImageUsageOutputTokensDetails": "images",
     "ImagesResponse": "images",
     "InputJsonDelta": "messages",
+    "JimengSubmitted": "jimeng",
+    "JimengTask": "jimeng",
+    "JimengTaskResponse": "jimeng",
+    "JimengUpstreamAnswer": "jimeng",
+    "JimengUpstreamTask": "jimeng",
+    "JimengVideoOutput": "jimeng",
+    "JimengVideoRequest": "jimeng",
+    "JimengVisualData": "jimeng",
+    "JimengVisualRequest": "jimeng",
+    "JimengVisualResponse": "jimeng",
     "JsonOutputFormat": "messages",
     "KlingAdvancedLipSyncRequest": "kling",
     "KlingAvatarRequest": "kling",
@@ -361,6 +374,15 @@ _MODULE_OF = {
     "KlingVoice": "kling",
     "KlingWatermark": "kling",
     "ListGeminiModelsResponse": "gemini",
+    "LumaArtifact": "luma",
+    "LumaBatchRequest": "luma",
+    "LumaExtendRequest": "luma",
+    "LumaGeneration": "luma",
+    "LumaGenerationList": "luma",
+    "LumaGenerationRequest": "luma",
+    "LumaMedia": "luma",
+    "LumaPalette": "luma",
+    "LumaRequestEcho": "luma",
     "MCPServerDefinition": "messages",
     "MCPToolConfiguration": "messages",
     "MCPToolResultBlock": "messages",
@@ -669,6 +691,16 @@ _MODULE_OF = {
     "ResponseWebSearchSource": "responses",
     "ResponseWebSearchTool": "responses",
     "ResponseWebSearchToolDated": "responses",
+    "RunwayFeedRequest": "runway",
+    "RunwayImageToVideoRequest": "runway",
+    "RunwayReverseOptions": "runway",
+    "RunwayReverseRequest": "runway",
+    "RunwayReverseSubmitted": "runway",
+    "RunwayReverseTask": "runway",
+    "RunwayReverseTaskData": "runway",
+    "RunwayReverseTaskRef": "runway",
+    "RunwayTask": "runway",
+    "RunwayTaskCreated": "runway",
     "SearchResultBlockParam": "messages",
     "SeedanceAudioContent": "seedance",
     "SeedanceContent": "seedance",
@@ -1131,6 +1163,16 @@ __all__ = [
     "ImageUsageOutputTokensDetails",
     "ImagesResponse",
     "InputJsonDelta",
+    "JimengSubmitted",
+    "JimengTask",
+    "JimengTaskResponse",
+    "JimengUpstreamAnswer",
+    "JimengUpstreamTask",
+    "JimengVideoOutput",
+    "JimengVideoRequest",
+    "JimengVisualData",
+    "JimengVisualRequest",
+    "JimengVisualResponse",
     "JsonOutputFormat",
     "KlingAdvancedLipSyncRequest",
     "KlingAvatarRequest",
@@ -1181,6 +1223,15 @@ __all__ = [
     "KlingVoice",
     "KlingWatermark",
     "ListGeminiModelsResponse",
+    "LumaArtifact",
+    "LumaBatchRequest",
+    "LumaExtendRequest",
+    "LumaGeneration",
+    "LumaGenerationList",
+    "LumaGenerationRequest",
+    "LumaMedia",
+    "LumaPalette",
+    "LumaRequestEcho",
     "MCPServerDefinition",
     "MCPToolConfiguration",
     "MCPToolResultBlock",
@@ -1489,6 +1540,16 @@ __all__ = [
     "ResponseWebSearchSource",
     "ResponseWebSearchTool",
     "ResponseWebSearchToolDated",
+    "RunwayFeedRequest",
+    "RunwayImageToVideoRequest",
+    "RunwayReverseOptions",
+    "RunwayReverseRequest",
+    "RunwayReverseSubmitted",
+    "RunwayReverseTask",
+    "RunwayReverseTaskData",
+    "RunwayReverseTaskRef",
+    "RunwayTask",
+    "RunwayTaskCreated",
     "SearchResultBlockParam",
     "SeedanceAudioContent",
     "SeedanceContent",
