@@ -62,7 +62,8 @@ def _multipart(doc: dict[str, Any], op: dict[str, Any]) -> None:
     - a field taking one file or several becomes an array of files, and an example giving one
       file for it a one-element list (its schema is changed in place: every body using it agrees);
     - the `encoding` states that each array field is sent as one part per item under the field's
-      name (OpenAPI's default, form style exploded). Said explicitly because some tools only
+      name (OpenAPI's default, form style exploded), its bytes as they are (`allowReserved`:
+      nothing is percent-encoded in a multipart body). Said explicitly because some tools only
       then read it: openapi-generator's Go client repeats the field instead of joining the
       values with commas, and Prism takes a single part as a one-element array.
     """
@@ -91,7 +92,7 @@ def _multipart(doc: dict[str, Any], op: dict[str, Any]) -> None:
     encoding = media.setdefault("encoding", {}) if arrays else {}
     if isinstance(encoding, dict):
         for name in arrays:
-            encoding.setdefault(name, {"style": "form", "explode": True})
+            encoding.setdefault(name, {"style": "form", "explode": True, "allowReserved": True})
 
 
 def _single_body(op: dict[str, Any]) -> None:
