@@ -10,7 +10,7 @@ spec/dist/openapi.yaml build, and send the right requests.
   `tsc --strict` and run with node.
 
 Each program calls chat completions, a multipart image edit and a speech download against
-Prism (which refuses a request the spec does not allow), plus one chat request without
+Prism serving the published spec as it is (Prism refuses a request the spec does not allow), plus one chat request without
 messages that Prism must refuse, and prints what it sent and got; the tests check that against
 the spec's examples. Everything is generated under build/consumers/ (git-ignored), the three
 chains in parallel. `make consumers` runs this module alone; `make go-toolchain` installs Go.
@@ -34,7 +34,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, serve_prism
 from .spec_index import dist
 from .test_spec_quality import DIST_YAML, ENV, Run, check_steps, node_tool, run, tsconfig
 
@@ -141,6 +141,7 @@ def typescript_program(out: Path) -> list[Run]:
 @dataclass
 class Clients:
     jobs: dict[str, Future[list[Run]]]
+    prism: str  # Prism serving the published spec as it is
 
     def steps(self, name: str) -> list[Run]:
         return self.jobs[name].result()
@@ -159,7 +160,10 @@ def clients() -> Iterator[Clients]:
         }
         if go_missing() is None:
             jobs["go"] = pool.submit(go_client, BUILD / "go")
-        yield Clients(jobs)
+        # Prism starts while the clients build. It serves spec/dist/openapi.yaml exactly as
+        # published; the session's Prism (prism_url) adds the body forms only relaykit sends.
+        with serve_prism(DIST_YAML, "prism-published.log") as url:
+            yield Clients(jobs, url)
 
 
 def need_go() -> None:
@@ -250,10 +254,10 @@ def test_go_client_vets_and_builds(clients: Clients) -> None:
     assert (BUILD / "go" / "proof").is_file()
 
 
-def test_go_program_against_prism(clients: Clients, prism_url: str) -> None:
+def test_go_program_against_prism(clients: Clients) -> None:
     need_go()
     check_steps(clients.steps("go"), 3)
-    check_report(run_program("proof", [str(BUILD / "go" / "proof"), prism_url, str(BUILD / "input.png")], BUILD / "go"))
+    check_report(run_program("proof", [str(BUILD / "go" / "proof"), clients.prism, str(BUILD / "input.png")], BUILD / "go"))
 
 
 # -- Python -------------------------------------------------------------------------------------
@@ -270,10 +274,10 @@ def test_python_client_imports_every_module(clients: Clients) -> None:
     assert imported["modules"] > len(api_modules) >= operations
 
 
-def test_python_program_against_prism(clients: Clients, prism_url: str) -> None:
+def test_python_program_against_prism(clients: Clients) -> None:
     check_steps(clients.steps("python"), 2)
     env = {**ENV, "PYTHONPATH": str(BUILD / "python")}
-    check_report(run_program("python_proof.py", [sys.executable, str(HERE / "python_proof.py"), prism_url, str(BUILD / "input.png")], BUILD / "python", env))
+    check_report(run_program("python_proof.py", [sys.executable, str(HERE / "python_proof.py"), clients.prism, str(BUILD / "input.png")], BUILD / "python", env))
 
 
 # -- TypeScript ---------------------------------------------------------------------------------
@@ -284,8 +288,8 @@ def test_typescript_program_compiles(clients: Clients) -> None:
     assert (BUILD / "typescript" / "js" / "consumer.js").is_file()
 
 
-def test_typescript_program_against_prism(clients: Clients, prism_url: str) -> None:
+def test_typescript_program_against_prism(clients: Clients) -> None:
     check_steps(clients.steps("typescript"), 2)
     node = shutil.which("node") or "node"
     program = BUILD / "typescript" / "js" / "consumer.js"
-    check_report(run_program("node consumer.js", [node, str(program), prism_url, base64.b64encode(PNG).decode()], BUILD / "typescript"))
+    check_report(run_program("node consumer.js", [node, str(program), clients.prism, base64.b64encode(PNG).decode()], BUILD / "typescript"))
