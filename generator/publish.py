@@ -10,7 +10,7 @@ openapi-python-client), each kept small and described in spec/CONVENTIONS.md:
 - an operation that accepts several request body forms keeps the first in `requestBody` and
   lists the others under `x-relaykit-alternative-bodies`, unchanged;
 - a binary response (audio, image, video media types) also offers `application/octet-stream`,
-  the media type under which generators read a body as bytes.
+  the media type under which generators read a body as bytes, right after the binary types.
 
 The 3.2 edition is the 3.1 one where every `text/event-stream` content describes its events with
 `itemSchema` (an SSE event whose `data` is the JSON of the event schema named by
@@ -111,10 +111,24 @@ def _single_body(op: dict[str, Any]) -> None:
 
 
 def _octet_stream(op: dict[str, Any]) -> None:
+    """A download (2xx content of binary media types, and no JSON) also offers
+    application/octet-stream, right after its binary media types: generators that read bytes only
+    from that type take the first one they know, which must not be a text alternative (the
+    speech stream). The first media type stays what a server sends by default."""
     for code, response in _map(op.get("responses")).items():
         content = _map(response).get("content")
-        if str(code).startswith("2") and isinstance(content, dict) and content and OCTET_STREAM not in content and all(map(is_binary_type, content)):
-            content[OCTET_STREAM] = {"schema": {"type": "string", "format": "binary"}}
+        if not (str(code).startswith("2") and isinstance(content, dict) and OCTET_STREAM not in content):
+            continue
+        binary = [ctype for ctype in content if is_binary_type(ctype)]
+        if not binary or "application/json" in content:
+            continue
+        rebuilt: dict[str, Any] = {}
+        for ctype, media in content.items():
+            rebuilt[ctype] = media
+            if ctype == binary[-1]:
+                rebuilt[OCTET_STREAM] = {"schema": {"type": "string", "format": "binary"}}
+        content.clear()
+        content.update(rebuilt)
 
 
 def edition_31(doc: dict[str, Any]) -> dict[str, Any]:

@@ -113,6 +113,7 @@ def test_a_binary_response_also_offers_octet_stream() -> None:
         "200": {"description": "audio", "content": copy.deepcopy(audio)},
         "201": {"description": "mixed", "content": {"application/json": {"schema": {"type": "object"}}, "image/png": {"schema": dict(FILE)}}},
         "202": {"description": "already", "content": {OCTET_STREAM: {"schema": dict(FILE)}}},
+        "203": {"description": "or a stream", "content": {"audio/mpeg": {"schema": dict(FILE)}, "text/event-stream": {"schema": {"type": "string"}}}},
         "default": {"description": "error", "content": {"audio/mpeg": {"schema": dict(FILE)}}},
     }}
     out = edition_31(document(op))["paths"]["/v1/things"]["post"]["responses"]
@@ -120,6 +121,8 @@ def test_a_binary_response_also_offers_octet_stream() -> None:
     assert out["200"]["content"][OCTET_STREAM] == {"schema": FILE}
     assert OCTET_STREAM not in out["201"]["content"]  # a JSON alternative: not a binary-only response
     assert list(out["202"]["content"]) == [OCTET_STREAM]
+    # before the text alternative: generators take the first media type they can read
+    assert list(out["203"]["content"]) == ["audio/mpeg", OCTET_STREAM, "text/event-stream"]
     assert list(out["default"]["content"]) == ["audio/mpeg"]  # errors are not downloads
 
 
@@ -206,9 +209,11 @@ def test_published_binary_downloads_offer_octet_stream() -> None:
     for label, op in operations(dist()):
         for code, response in op["responses"].items():
             content = response.get("content", {})
-            if str(code).startswith("2") and content and all(map(is_binary_type, content)):
+            if str(code).startswith("2") and any(map(is_binary_type, content)) and "application/json" not in content:
                 downloads += 1
                 assert content.get(OCTET_STREAM) == {"schema": FILE}, label
+                kinds = [is_binary_type(c) or c == OCTET_STREAM for c in content]
+                assert kinds == sorted(kinds, reverse=True), f"{label}: a text type before the bytes"
     assert downloads >= 2  # speech and the Midjourney image at least
 
 
