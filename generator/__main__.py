@@ -25,6 +25,7 @@ from .errors import SpecError
 from .load import load_spec
 from .operations import build_operations, build_resources
 from .passes import Passes
+from .publish import edition_31, edition_32
 from .render import TEMPLATES, header, render_package, stats
 from .validate import (
     Locator,
@@ -62,11 +63,12 @@ def build(
     # does the rest. The validator's verdict comes first: our own rules assume a valid
     # document and may fail less clearly on an invalid one.
     models_header = header("spec/dist/openapi.yaml")
-    also = {"yaml": (to_yaml, (doc,))}  # the YAML dump is slow too
+    published = edition_31(doc)
+    also = {"yaml": (to_yaml, (published,)), "yaml-3.2": (to_yaml, (edition_32(published),))}  # the YAML dumps are slow too
     with Passes(doc, origin, str(spec_path), models_header, cache or Cache(None), jobs, also) as passes:
         try:
             check_project_rules(doc, locate)
-            dist = {"openapi.json": to_json(doc)}
+            dist = {"openapi.json": to_json(published)}
             ops = build_operations(doc)
             resources = build_resources(ops)
         except Exception:
@@ -74,7 +76,7 @@ def build(
             raise
         raise_openapi_problem(passes.problem(), locate)
         models = passes.models()
-        dist = {"openapi.yaml": passes.result("yaml"), **dist}
+        dist = {"openapi.yaml": passes.result("yaml"), "openapi-3.2.yaml": passes.result("yaml-3.2"), **dist}
     files = render_package(doc, ops, resources, models)
     for path in sorted((TEMPLATES / "runtime").glob("*.py")):
         files[path.name] = header(f"templates/runtime/{path.name}") + path.read_text(encoding="utf-8")
@@ -87,12 +89,12 @@ def build(
         f"relaykit generator {__version__}: spec version {doc['info']['version']}",
         f"  operations  {len(ops):4d}  ({streams} streaming) in {len(resources)} client namespaces",
         f"  schemas     {len(doc['components'].get('schemas', {})):4d}  -> {classes} model classes in {len(models) - 1} modules",
-        f"  files       {len(files):4d}  in generated/relaykit, spec/dist/openapi.yaml and .json",
+        f"  files       {len(files):4d}  in generated/relaykit; spec/dist/openapi.yaml, .json and openapi-3.2.yaml",
     ]
     for res in resources:
         calls = ", ".join(f"{'.'.join(op.resource)}.{op.name}" for r in res.walk() for op in r.ops)
         lines.append(f"    client.{res.attr:<12} {calls}")
-    change = surface_change(doc, dist_dir) if dist_dir is not None else None
+    change = surface_change(published, dist_dir) if dist_dir is not None else None
     if change:
         lines.append(change)
     lines.append(f"  built in {elapsed:.2f} s")

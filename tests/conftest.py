@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -106,11 +107,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def prism_url() -> Iterator[str]:
-    """Prism serving spec/dist/openapi.yaml on 127.0.0.1; it validates every request against
-    the spec and answers with the spec's examples. Stopped when the session ends."""
-    import shutil
+@contextmanager
+def serve_prism(spec: Path, log_name: str = "prism.log") -> Iterator[str]:
+    """Prism serving ``spec`` on 127.0.0.1 until the block ends; it validates every request
+    against the spec and answers with the spec's examples."""
     import subprocess
     import time
 
@@ -118,9 +118,9 @@ def prism_url() -> Iterator[str]:
     if not binary.exists():
         pytest.fail("Prism is not installed: run `make install` (npm ci)")
     port = _free_port()
-    log = open(ROOT / ".pytest_cache" / "prism.log", "w") if (ROOT / ".pytest_cache").is_dir() else subprocess.DEVNULL
+    log = open(ROOT / ".pytest_cache" / log_name, "w") if (ROOT / ".pytest_cache").is_dir() else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [str(binary), "mock", str(ROOT / "spec" / "dist" / "openapi.yaml"), "-h", "127.0.0.1", "-p", str(port)],
+        [str(binary), "mock", str(spec), "-h", "127.0.0.1", "-p", str(port)],
         stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -143,7 +143,28 @@ def prism_url() -> Iterator[str]:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        assert shutil  # keep import used
+
+
+def every_body_form(doc: dict[str, Any]) -> dict[str, Any]:
+    """The published spec with the request body forms it lists under x-relaykit-alternative-bodies
+    (generator/publish.py) back in requestBody, where the client may send them."""
+    for item in doc["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict) and "x-relaykit-alternative-bodies" in op:
+                op["requestBody"]["content"].update(op.pop("x-relaykit-alternative-bodies"))
+    return doc
+
+
+@pytest.fixture(scope="session")
+def prism_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Prism serving the published spec, spec/dist/openapi.json, with every body form the client
+    sends (see every_body_form). Stopped when the session ends. tests/test_consumers.py serves
+    the published spec exactly as it is, for other languages' clients."""
+    spec = tmp_path_factory.mktemp("prism") / "openapi.json"
+    published = json.loads((ROOT / "spec" / "dist" / "openapi.json").read_text(encoding="utf-8"))
+    spec.write_text(json.dumps(every_body_form(published)), encoding="utf-8")
+    with serve_prism(spec) as url:
+        yield url
 
 
 @pytest.fixture

@@ -28,9 +28,14 @@ class SpecOp:
     path: str
     spec: dict[str, Any]
 
+    def request_contents(self) -> dict[str, Any]:
+        """Every request body form: `requestBody` and, in the published edition, the forms it
+        moved to `x-relaykit-alternative-bodies` (generator/publish.py)."""
+        return {**(self.spec.get("requestBody") or {}).get("content", {}), **self.spec.get("x-relaykit-alternative-bodies", {})}
+
     @property
     def request_schema(self) -> str | None:
-        media = (self.spec.get("requestBody") or {}).get("content", {}).get("application/json")
+        media = self.request_contents().get("application/json")
         return ref_name(media.get("schema")) if media else None
 
     def response_media(self, ctype: str) -> dict[str, Any] | None:

@@ -60,7 +60,9 @@ def arguments(op: SpecOp) -> tuple[list[Any], dict[str, Any]]:
                 continue
             if params[wire].file:  # the example holds a placeholder: send real bytes
                 upload = ("upload.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, "image/png")
-                value = [upload for _ in value] if isinstance(value, list) else upload
+                # The published spec gives one file for a one-or-many file field as a
+                # one-element list; the client takes the file itself (a list goes out as image[]).
+                value = [upload for _ in value] if isinstance(value, list) and len(value) > 1 else upload
             kwargs[params[wire].py] = value
         if extra:
             kwargs["extra_body"] = extra

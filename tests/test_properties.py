@@ -159,7 +159,7 @@ def _response_and_event_cases() -> list[Any]:
 def _request_cases() -> list[Any]:
     found: dict[str, str] = {}
     for op in spec_ops():
-        for ctype, media in (op.spec.get("requestBody") or {}).get("content", {}).items():
+        for ctype, media in op.request_contents().items():
             name = ref_name(media["schema"])
             assert name, f"{op.label}: request body without a component schema"
             found[name] = ctype

@@ -19,7 +19,7 @@ RECORDED = FIXTURES / "recorded"
 def spec_examples() -> list[Any]:
     cases = []
     for op in spec_ops():
-        media = (op.spec.get("requestBody") or {}).get("content", {}).get("application/json")
+        media = op.request_contents().get("application/json")
         for name, example in (media or {}).get("examples", {}).items():
             cases.append(pytest.param(op.request_schema, example["value"], example.get("x-relaykit-normalised", False), id=f"{op.spec['operationId']}-request-{name}"))
         media = op.response_media("application/json")
@@ -91,7 +91,7 @@ def test_every_operation_has_examples() -> None:
 def all_example_values() -> list[Any]:
     values = []
     for op in spec_ops():
-        contents = [(op.spec.get("requestBody") or {}).get("content", {})]
+        contents = [op.request_contents()]
         contents += [(r.get("content") or {}) for c, r in op.spec["responses"].items() if str(c).startswith("2")]
         for content in contents:
             for media in content.values():

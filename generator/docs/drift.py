@@ -21,6 +21,7 @@ import yaml
 
 from generator.docs import schemas
 from generator.docs.parse import Export, Operation, walk
+from generator.publish import ALTERNATIVE_BODIES
 
 IGNORED_HEADERS = {"authorization", "content-type", "accept"}
 _HTTP = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -86,7 +87,8 @@ def find_spec_op(op: Operation, ops: list[SpecOp]) -> SpecOp | None:
 
 
 def _request_schemas(spec: SpecOp) -> list[tuple[str, Any]]:
-    content = spec.op.get("requestBody", {}).get("content", {})
+    # every body form: the published edition keeps the first in requestBody, the others beside it
+    content = {**spec.op.get("requestBody", {}).get("content", {}), **spec.op.get(ALTERNATIVE_BODIES, {})}
     return [(media, c["schema"]) for media, c in content.items() if "schema" in c]
 
 
