@@ -23,15 +23,11 @@ from .cache import Cache
 from .diff import compare, summary
 from .errors import SpecError
 from .load import load_spec
+from .openapi import check_openapi
 from .operations import build_operations, build_resources
 from .passes import Passes
 from .render import TEMPLATES, header, render_package, stats
-from .validate import (
-    Locator,
-    check_project_rules,
-    check_refs,
-    raise_openapi_problem,
-)
+from .validate import Locator, check_document, check_project_rules
 from .write import write_tree
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,23 +52,17 @@ def build(
     started = time.perf_counter()
     doc, origin = load_spec(spec_path)
     locate = Locator(origin, str(spec_path))
-    check_refs(doc, locate)
-    # openapi-spec-validator and the model generator are the slow stages: they run per family
-    # in worker processes (or come from the cache), with the YAML dump, while this process
-    # does the rest. The validator's verdict comes first: our own rules assume a valid
-    # document and may fail less clearly on an invalid one.
+    check_document(doc, locate)
+    check_openapi(doc, locate)  # our own rules assume a valid document
+    check_project_rules(doc, locate)
+    # The model generator is the slow stage: it runs per family in worker processes (or comes
+    # from the cache), with the YAML dump, while this process does the rest.
     models_header = header("spec/dist/openapi.yaml")
     also = {"yaml": (to_yaml, (doc,))}  # the YAML dump is slow too
-    with Passes(doc, origin, str(spec_path), models_header, cache or Cache(None), jobs, also) as passes:
-        try:
-            check_project_rules(doc, locate)
-            dist = {"openapi.json": to_json(doc)}
-            ops = build_operations(doc)
-            resources = build_resources(ops)
-        except Exception:
-            raise_openapi_problem(passes.problem(), locate)
-            raise
-        raise_openapi_problem(passes.problem(), locate)
+    with Passes(doc, origin, models_header, cache or Cache(None), jobs, also) as passes:
+        dist = {"openapi.json": to_json(doc)}
+        ops = build_operations(doc)
+        resources = build_resources(ops)
         models = passes.models()
         dist = {"openapi.yaml": passes.result("yaml"), **dist}
     files = render_package(doc, ops, resources, models)
