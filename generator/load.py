@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from .errors import SpecError, pointer
+from .gcpause import without_gc
 
 FAMILIES_KEY = "x-relaykit-families"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
@@ -26,6 +27,7 @@ def read_yaml(path: Path) -> Any:
         raise SpecError(str(path), f"invalid YAML: {exc}") from None
 
 
+@without_gc
 def load_spec(root_path: Path) -> tuple[dict[str, Any], dict[str, str]]:
     """Return the merged document and, for every path and component, the file it came from."""
     root = read_yaml(root_path)
