@@ -25,7 +25,7 @@ from .errors import SpecError
 from .load import load_spec
 from .openapi import check_openapi
 from .operations import build_operations, build_resources
-from .passes import Passes
+from .passes import Passes, workers
 from .render import TEMPLATES, header, render_package, stats
 from .validate import Locator, check_document, check_project_rules
 from .write import write_tree
@@ -34,12 +34,15 @@ REPO = Path(__file__).resolve().parent.parent
 MAX_DIFF = 400  # diff lines shown by --check
 
 
-def surface_change(doc: dict[str, Any], dist_dir: Path) -> str | None:
+def surface_change(doc: dict[str, Any], doc_text: str, dist_dir: Path) -> str | None:
     """One line on how the API surface differs from the bundle being replaced, if it does."""
     previous = dist_dir / "openapi.json"
     if not previous.exists():
         return None
-    changes = compare(json.loads(previous.read_text(encoding="utf-8")), doc)
+    previous_text = previous.read_text(encoding="utf-8")
+    if previous_text == doc_text:
+        return None
+    changes = compare(json.loads(previous_text), doc)
     if not changes:
         return None
     return f"  surface     {summary(changes)}; see `make spec-diff BASE=HEAD`"
@@ -50,22 +53,24 @@ def build(
 ) -> tuple[dict[str, str], dict[str, str], str]:
     """(package files, dist files, summary) — nothing is written."""
     started = time.perf_counter()
-    doc, origin = load_spec(spec_path)
-    locate = Locator(origin, str(spec_path))
-    check_document(doc, locate)
-    check_openapi(doc, locate)  # our own rules assume a valid document
-    check_project_rules(doc, locate)
-    # The model generator is the slow stage: it runs per family in worker processes (or comes
-    # from the cache), with the YAML dump, while this process does the rest.
-    models_header = header("spec/dist/openapi.yaml")
-    also = {"yaml": (to_yaml, (doc,))}  # the YAML dump is slow too
-    with Passes(doc, origin, models_header, cache or Cache(None), jobs, also) as passes:
+    with workers(jobs) as pool:
+        doc, origin = load_spec(spec_path, pool.map if pool else map)
+        locate = Locator(origin, str(spec_path))
+        check_document(doc, locate)
+        check_openapi(doc, locate)  # our own rules assume a valid document
+        check_project_rules(doc, locate)
+        # The model generator is the slow stage: it runs per family in the workers (or comes
+        # from the cache), with the YAML dump, while this process does the rest.
+        models_header = header("spec/dist/openapi.yaml")
+        passes = Passes(doc, origin, models_header, cache or Cache(None), pool, {"yaml": (to_yaml, (doc,))})
         dist = {"openapi.json": to_json(doc)}
         ops = build_operations(doc)
         resources = build_resources(ops)
+        files = render_package(doc, ops, resources)
+        change = surface_change(doc, dist["openapi.json"], dist_dir) if dist_dir is not None else None
         models = passes.models()
         dist = {"openapi.yaml": passes.result("yaml"), **dist}
-    files = render_package(doc, ops, resources, models)
+    files.update({f"types/{name}": code for name, code in models.items()})
     for path in sorted((TEMPLATES / "runtime").glob("*.py")):
         files[path.name] = header(f"templates/runtime/{path.name}") + path.read_text(encoding="utf-8")
     files["py.typed"] = ""
@@ -82,7 +87,6 @@ def build(
     for res in resources:
         calls = ", ".join(f"{'.'.join(op.resource)}.{op.name}" for r in res.walk() for op in r.ops)
         lines.append(f"    client.{res.attr:<12} {calls}")
-    change = surface_change(doc, dist_dir) if dist_dir is not None else None
     if change:
         lines.append(change)
     lines.append(f"  built in {elapsed:.2f} s")

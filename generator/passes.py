@@ -1,22 +1,37 @@
-"""The slow pass, per family (see parts.py): datamodel-code-generator over each models module's
-document. Started before the main process's own work and collected after it. What the cache
-holds is not recomputed; the rest runs in worker processes, the largest parts first. Every
-result is a function of its part alone and results are assembled in a fixed order, so the
-output does not depend on the number of workers or on the cache.
+"""The worker processes of a run, and the slow pass they run per family (see parts.py):
+datamodel-code-generator over each models module's document. The pass is started before the
+main process's own work and collected after it. What the cache holds is not recomputed; the rest
+runs in the workers, the largest parts first. Every result is a function of its part alone and
+results are assembled in a fixed order, so the output does not depend on the number of workers
+or on the cache.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from types import TracebackType
+from contextlib import contextmanager
 from typing import Any
 
 from .cache import Cache
 from .models import family_module
 from .parts import Index, Part, model_parts
 from .split import init_module
+
+
+@contextmanager
+def workers(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
+    """``jobs`` worker processes for the whole run (None: everything runs in this process).
+    Started at once, so that they read the spec files while nothing else can run yet."""
+    if jobs <= 1:
+        yield None
+        return
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def _models(doc: dict[str, Any], module: str, module_of: dict[str, str], header: str) -> dict[str, Any]:
@@ -26,7 +41,7 @@ def _models(doc: dict[str, Any], module: str, module_of: dict[str, str], header:
 
 class Passes:
     def __init__(
-        self, doc: dict[str, Any], origin: dict[str, str], header: str, cache: Cache, jobs: int,
+        self, doc: dict[str, Any], origin: dict[str, str], header: str, cache: Cache, pool: ProcessPoolExecutor | None,
         also: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] | None = None,
     ) -> None:
         """``also``: other work for the workers, {name: (function, arguments)}, started first."""
@@ -41,11 +56,9 @@ class Passes:
         for name, (fn, args) in (also or {}).items():
             self.todo.insert(0, (float("inf"), ("also", name), fn, args))
         self.futures: dict[tuple[str, str], Future[Any]] = {}
-        self.pool: ProcessPoolExecutor | None = None
-        if jobs > 1 and self.todo:
-            self.pool = ProcessPoolExecutor(min(jobs, len(self.todo)), mp_context=multiprocessing.get_context("fork"))
+        if pool is not None:
             for _, task, fn, args in sorted(self.todo, key=lambda t: -t[0]):
-                self.futures[task] = self.pool.submit(fn, *args)
+                self.futures[task] = pool.submit(fn, *args)
 
     def _plan(self, part: Part, module_of: dict[str, str]) -> None:
         task = ("models", part.name)
@@ -55,13 +68,6 @@ class Passes:
             self.done[task] = hit
         else:
             self.todo.append((part.size, task, _models, (part.doc, part.name, module_of, self.header)))
-
-    def __enter__(self) -> Passes:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
 
     def _result(self, task: tuple[str, str]) -> Any:
         if task not in self.done:

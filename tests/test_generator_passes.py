@@ -124,3 +124,16 @@ def test_check_names_the_stale_files_and_diffs_them(tmp_path: Path, capsys: pyte
     out, err = capsys.readouterr()
     assert "-class Proprietor" in out and "+class Owner" in out
     assert "2 generated files are stale (relaykit/types/owners.py, dist/openapi.json)" in err, err
+
+
+def test_summary_reports_a_surface_change_only_when_there_is_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = two_families(tmp_path)
+    assert run(tmp_path, spec) == 0
+    capsys.readouterr()
+    assert run(tmp_path, spec) == 0
+    assert "surface" not in capsys.readouterr().out
+    owners = yaml.safe_load((tmp_path / "spec" / "owners.yaml").read_text())
+    owners["components"]["schemas"]["Owner"]["properties"]["age"] = {"type": "integer"}
+    (tmp_path / "spec" / "owners.yaml").write_text(yaml.safe_dump(owners))
+    assert run(tmp_path, spec) == 0
+    assert "  surface     " in capsys.readouterr().out
