@@ -64,15 +64,21 @@ JSON_SCALARS = (str, int, float, bool, type(None))
 def check_document(doc: dict[str, Any], locate: Locator) -> None:
     """Every key and value is JSON (YAML reads an unquoted date as a date, `200:` as a number)
     and every $ref resolves."""
-    for path, node in walk(doc):
+
+    def visit(node: Any, path: tuple[Any, ...]) -> None:  # walk(), without a generator per level
         if isinstance(node, dict):
             for key in node:
                 if not isinstance(key, str):
                     raise SpecError(locate(pointer(*path, key)), f"the key {key!r} is a {type(key).__name__}, not a string: quote it")
-            if isinstance(node.get("$ref"), str):
-                check_ref(doc, node["$ref"], locate(pointer(*path, "$ref")))
-        elif not isinstance(node, (list, *JSON_SCALARS)):
-            raise SpecError(locate(pointer(*path)), f"{node!r} is a {type(node).__name__}, which JSON does not have: quote it")
+        for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+            if isinstance(value, (dict, list)):
+                visit(value, (*path, key))
+            elif key == "$ref" and isinstance(value, str):
+                check_ref(doc, value, locate(pointer(*path, key)))
+            elif not isinstance(value, JSON_SCALARS):
+                raise SpecError(locate(pointer(*path, key)), f"{value!r} is a {type(value).__name__}, which JSON does not have: quote it")
+
+    visit(doc, ())
 
 
 def check_ref(doc: dict[str, Any], ref: str, where: str) -> None:
