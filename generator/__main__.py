@@ -23,28 +23,27 @@ from .cache import Cache
 from .diff import compare, summary
 from .errors import SpecError
 from .load import load_spec
+from .openapi import check_openapi
 from .operations import build_operations, build_resources
-from .passes import Passes
+from .passes import Passes, workers
 from .publish import edition_31, edition_32
 from .render import TEMPLATES, header, render_package, stats
-from .validate import (
-    Locator,
-    check_project_rules,
-    check_refs,
-    raise_openapi_problem,
-)
+from .validate import Locator, check_document, check_project_rules
 from .write import write_tree
 
 REPO = Path(__file__).resolve().parent.parent
 MAX_DIFF = 400  # diff lines shown by --check
 
 
-def surface_change(doc: dict[str, Any], dist_dir: Path) -> str | None:
+def surface_change(doc: dict[str, Any], doc_text: str, dist_dir: Path) -> str | None:
     """One line on how the API surface differs from the bundle being replaced, if it does."""
     previous = dist_dir / "openapi.json"
     if not previous.exists():
         return None
-    changes = compare(json.loads(previous.read_text(encoding="utf-8")), doc)
+    previous_text = previous.read_text(encoding="utf-8")
+    if previous_text == doc_text:
+        return None
+    changes = compare(json.loads(previous_text), doc)
     if not changes:
         return None
     return f"  surface     {summary(changes)}; see `make spec-diff BASE=HEAD`"
@@ -55,29 +54,27 @@ def build(
 ) -> tuple[dict[str, str], dict[str, str], str]:
     """(package files, dist files, summary) — nothing is written."""
     started = time.perf_counter()
-    doc, origin = load_spec(spec_path)
-    locate = Locator(origin, str(spec_path))
-    check_refs(doc, locate)
-    # openapi-spec-validator and the model generator are the slow stages: they run per family
-    # in worker processes (or come from the cache), with the YAML dump, while this process
-    # does the rest. The validator's verdict comes first: our own rules assume a valid
-    # document and may fail less clearly on an invalid one.
-    models_header = header("spec/dist/openapi.yaml")
-    published = edition_31(doc)
-    also = {"yaml": (to_yaml, (published,)), "yaml-3.2": (to_yaml, (edition_32(published),))}  # the YAML dumps are slow too
-    with Passes(doc, origin, str(spec_path), models_header, cache or Cache(None), jobs, also) as passes:
-        try:
-            check_project_rules(doc, locate)
-            dist = {"openapi.json": to_json(published)}
-            ops = build_operations(doc)
-            resources = build_resources(ops)
-        except Exception:
-            raise_openapi_problem(passes.problem(), locate)
-            raise
-        raise_openapi_problem(passes.problem(), locate)
+    with workers(jobs) as pool:
+        doc, origin = load_spec(spec_path, pool.map if pool else map)
+        locate = Locator(origin, str(spec_path))
+        check_document(doc, locate)
+        check_openapi(doc, locate)  # our own rules assume a valid document
+        check_project_rules(doc, locate)
+        # The model generator is the slow stage: it runs per family in the workers (or comes
+        # from the cache), with the YAML dumps of the published editions, while this process
+        # does the rest.
+        models_header = header("spec/dist/openapi.yaml")
+        published = edition_31(doc)
+        also = {"yaml": (to_yaml, (published,)), "yaml-3.2": (to_yaml, (edition_32(published),))}
+        passes = Passes(doc, origin, models_header, cache or Cache(None), pool, also)
+        dist = {"openapi.json": to_json(published)}
+        ops = build_operations(doc)
+        resources = build_resources(ops)
+        files = render_package(doc, ops, resources)
+        change = surface_change(published, dist["openapi.json"], dist_dir) if dist_dir is not None else None
         models = passes.models()
         dist = {"openapi.yaml": passes.result("yaml"), "openapi-3.2.yaml": passes.result("yaml-3.2"), **dist}
-    files = render_package(doc, ops, resources, models)
+    files.update({f"types/{name}": code for name, code in models.items()})
     for path in sorted((TEMPLATES / "runtime").glob("*.py")):
         files[path.name] = header(f"templates/runtime/{path.name}") + path.read_text(encoding="utf-8")
     files["py.typed"] = ""
@@ -94,7 +91,6 @@ def build(
     for res in resources:
         calls = ", ".join(f"{'.'.join(op.resource)}.{op.name}" for r in res.walk() for op in r.ops)
         lines.append(f"    client.{res.attr:<12} {calls}")
-    change = surface_change(published, dist_dir) if dist_dir is not None else None
     if change:
         lines.append(change)
     lines.append(f"  built in {elapsed:.2f} s")

@@ -1,4 +1,4 @@
-"""A content-addressed cache of the per-family passes (see parts.py), under .cache/generator/.
+"""A content-addressed cache of the per-family model pass (see parts.py), under .cache/generator/.
 
 An entry's key hashes everything its result depends on: the family's input document, the
 versions of the tools and of Python, and the generator's own source. A hit therefore returns
@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-TOOLS = ("datamodel-code-generator", "pydantic", "ruff", "openapi-spec-validator", "openapi-schema-validator", "jsonschema", "referencing", "pyyaml")
+TOOLS = ("datamodel-code-generator", "pydantic", "ruff", "pyyaml")
 MAX_AGE = 14 * 24 * 3600
 
 

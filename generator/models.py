@@ -20,7 +20,6 @@ MODEL_BASE = "relaykit._models.BaseModel"  # rewritten to a relative import belo
 
 def dcg_options() -> dict[str, Any]:
     from datamodel_code_generator import DataModelType, InputFileType, LiteralType, PythonVersion
-    from datamodel_code_generator.format import Formatter
 
     return {
         "input_file_type": InputFileType.OpenAPI,
@@ -41,7 +40,10 @@ def dcg_options() -> dict[str, Any]:
         "keep_model_order": True,
         "disable_timestamp": True,
         "use_double_quotes": True,
-        "formatters": [Formatter.RUFF_FORMAT, Formatter.RUFF_CHECK],
+        # None: the package is formatted once, with fixed settings, when it is written (write.py).
+        # The tool would run ruff twice per family, in subprocesses, with whatever ruff config
+        # the current directory has; the written files are the same either way.
+        "formatters": [],
     }
 
 

@@ -1,6 +1,6 @@
-"""The merged spec cut into one self-contained document per family, so that the two slow passes
-over it (openapi-spec-validator, datamodel-code-generator) run per family: in parallel, and
-only for the families whose input changed (see cache.py).
+"""The merged spec cut into one self-contained document per models module (family), so that the
+slow pass over it (datamodel-code-generator) runs per family: in parallel, and only for the
+families whose input changed (see cache.py).
 
 A family's document holds what the family defines plus every component it refers to in other
 families, transitively, so that each document stands on its own. Its digest covers exactly that
@@ -15,18 +15,16 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import pointer
 from .split import family_modules
 from .unions import stream_event_unions
 
 Key = tuple[str, str]  # (component kind, name)
 _COMPONENT_REF = re.compile(r'"#/components/([^/"]+)/([^/"]+)')
-_OTHER_REF = re.compile(r'"\$ref": "(?!#/components/)')
 
 
 @dataclass
 class Part:
-    name: str  # the family's module (models) or file (validation)
+    name: str  # the family's module
     doc: dict[str, Any]
     digest: str
     size: int  # characters of JSON: the larger parts are started first
@@ -75,35 +73,6 @@ def _digest(texts: list[str]) -> str:
         h.update(text.encode())
         h.update(b"\0")
     return h.hexdigest()
-
-
-def validation_parts(doc: dict[str, Any], origin: dict[str, str], root_file: str, index: Index) -> list[Part]:
-    """One document per spec file: the root's fields, the file's paths and components, and the
-    components they refer to. A `$ref` outside components (rare) gets the whole document."""
-    base = {k: v for k, v in doc.items() if k not in ("paths", "components")}
-    base_text = json.dumps(base, ensure_ascii=False)
-    files: dict[str, tuple[dict[str, Any], set[Key]]] = {root_file: ({}, set())}
-    for path, item in doc.get("paths", {}).items():
-        files.setdefault(origin.get(pointer("paths", path), root_file), ({}, set()))[0][path] = item
-    for kind, name in index.text:
-        file = origin.get(pointer("components", kind, name), root_file)
-        files.setdefault(file, ({}, set()))[1].add((kind, name))
-    # Components of the root document (security schemes) go with every part.
-    shared = files[root_file][1]
-    parts = []
-    for file, (paths, own) in files.items():
-        paths_text = json.dumps(paths, ensure_ascii=False)
-        if _OTHER_REF.search(paths_text) or any(_OTHER_REF.search(index.text[k]) for k in own):
-            paths, keys = doc.get("paths", {}), set(index.text)
-            paths_text = json.dumps(paths, ensure_ascii=False)
-        else:
-            start = own | shared | {k for m in _COMPONENT_REF.finditer(paths_text) if (k := (m[1], m[2])) in index.text}
-            keys = index.closure(start)
-        components, texts = index.components(keys)
-        part = {**base, "paths": paths, "components": components}
-        texts = [base_text, paths_text, *texts]
-        parts.append(Part(file, part, _digest(texts), sum(map(len, texts))))
-    return parts
 
 
 STREAM_EVENTS = "x-relaykit-stream-events"  # in a models part: the stream event unions it holds

@@ -1,28 +1,37 @@
-"""The slow passes, per family (see parts.py): openapi-spec-validator over each spec file's
-document and datamodel-code-generator over each models module's document. Started before the
-main process's own work and collected after it. What the cache holds is not recomputed; the
-rest runs in worker processes, the largest parts first. Every result is a function of its part
-alone and results are assembled in a fixed order, so the output does not depend on the number
-of workers or on the cache.
+"""The worker processes of a run, and the slow pass they run per family (see parts.py):
+datamodel-code-generator over each models module's document. The pass is started before the
+main process's own work and collected after it. What the cache holds is not recomputed; the rest
+runs in the workers, the largest parts first. Every result is a function of its part alone and
+results are assembled in a fixed order, so the output does not depend on the number of workers
+or on the cache.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from types import TracebackType
+from contextlib import contextmanager
 from typing import Any
 
 from .cache import Cache
 from .models import family_module
-from .parts import Index, Part, model_parts, validation_parts
+from .parts import Index, Part, model_parts
 from .split import init_module
-from .validate import openapi_problem
 
 
-def _validate(doc: dict[str, Any]) -> dict[str, Any]:
-    return {"problem": openapi_problem(doc)}
+@contextmanager
+def workers(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
+    """``jobs`` worker processes for the whole run (None: everything runs in this process).
+    Started at once, so that they read the spec files while nothing else can run yet."""
+    if jobs <= 1:
+        yield None
+        return
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def _models(doc: dict[str, Any], module: str, module_of: dict[str, str], header: str) -> dict[str, Any]:
@@ -32,48 +41,33 @@ def _models(doc: dict[str, Any], module: str, module_of: dict[str, str], header:
 
 class Passes:
     def __init__(
-        self, doc: dict[str, Any], origin: dict[str, str], root_file: str, header: str, cache: Cache, jobs: int,
+        self, doc: dict[str, Any], origin: dict[str, str], header: str, cache: Cache, pool: ProcessPoolExecutor | None,
         also: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] | None = None,
     ) -> None:
         """``also``: other work for the workers, {name: (function, arguments)}, started first."""
-        index = Index(doc)
-        self.checks = validation_parts(doc, origin, root_file, index)
-        self.modules, module_of = model_parts(doc, origin, index)
+        self.modules, module_of = model_parts(doc, origin, Index(doc))
         self.header = header
         self.cache = cache
         self.keys: dict[tuple[str, str], str] = {}
         self.done: dict[tuple[str, str], Any] = {}
         self.todo: list[tuple[float, tuple[str, str], Any, tuple[Any, ...]]] = []
-        for kind, parts in (("openapi", self.checks), ("models", self.modules)):
-            for part in parts:
-                self._plan(kind, part, module_of)
+        for part in self.modules:
+            self._plan(part, module_of)
         for name, (fn, args) in (also or {}).items():
             self.todo.insert(0, (float("inf"), ("also", name), fn, args))
         self.futures: dict[tuple[str, str], Future[Any]] = {}
-        self.pool: ProcessPoolExecutor | None = None
-        if jobs > 1 and self.todo:
-            self.pool = ProcessPoolExecutor(min(jobs, len(self.todo)), mp_context=multiprocessing.get_context("fork"))
-            # Validation costs about 1.4 times what model generation costs per byte of input.
+        if pool is not None:
             for _, task, fn, args in sorted(self.todo, key=lambda t: -t[0]):
-                self.futures[task] = self.pool.submit(fn, *args)
+                self.futures[task] = pool.submit(fn, *args)
 
-    def _plan(self, kind: str, part: Part, module_of: dict[str, str]) -> None:
-        task = (kind, part.name)
-        key = self.keys[task] = self.cache.key(kind, self.header, part.digest)
+    def _plan(self, part: Part, module_of: dict[str, str]) -> None:
+        task = ("models", part.name)
+        key = self.keys[task] = self.cache.key("models", self.header, part.digest)
         hit = self.cache.get(key)
         if hit is not None:
             self.done[task] = hit
-        elif kind == "openapi":
-            self.todo.append((1.4 * part.size, task, _validate, (part.doc,)))
         else:
             self.todo.append((part.size, task, _models, (part.doc, part.name, module_of, self.header)))
-
-    def __enter__(self) -> Passes:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
 
     def _result(self, task: tuple[str, str]) -> Any:
         if task not in self.done:
@@ -91,14 +85,6 @@ class Passes:
     def result(self, name: str) -> Any:
         """The result of the ``also`` work ``name``."""
         return self._result(("also", name))
-
-    def problem(self) -> tuple[list[Any], str] | None:
-        """openapi-spec-validator's first finding, spec files in order, or None."""
-        for part in self.checks:
-            problem = self._result(("openapi", part.name))["problem"]
-            if problem is not None:
-                return (list(problem[0]), problem[1])
-        return None
 
     def models(self) -> dict[str, str]:
         """The ``types`` package: {file name: source}, a module per family, and its ``__init__``."""

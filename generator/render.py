@@ -49,11 +49,11 @@ def gateways(doc: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def render_package(doc: dict[str, Any], ops: list[Op], resources: list[Resource], models: dict[str, str]) -> dict[str, str]:
-    """Every generated file (except the runtime copies) as {relative path: text}."""
+def render_package(doc: dict[str, Any], ops: list[Op], resources: list[Resource]) -> dict[str, str]:
+    """Every generated file except the models (types/) and the runtime copies, as {relative path: text}."""
     env = environment()
     spec_header = header("spec/dist/openapi.yaml")
-    files: dict[str, str] = {f"types/{name}": code for name, code in models.items()}
+    files: dict[str, str] = {}
     module = env.get_template("resource.py.jinja")
     for res in resources:
         ops_here = [op for r in res.walk() for op in r.ops]

@@ -42,17 +42,28 @@ def open_unions(code: str, closed: set[str]) -> str:
 Edit = tuple[tuple[int, int], tuple[int, int], str]  # (start (line, col), end (line, col), new text)
 
 
+class _Source:
+    """Positions in ``code`` as ast gives them (line, UTF-8 byte column) -> offsets into its bytes."""
+
+    def __init__(self, code: str) -> None:
+        self.data = code.encode("utf-8")
+        self.starts = [0]
+        for line in self.data.splitlines(keepends=True):
+            self.starts.append(self.starts[-1] + len(line))
+
+    def offset(self, pos: tuple[int, int]) -> int:
+        return self.starts[pos[0] - 1] + pos[1]
+
+    def segment(self, node: ast.AST) -> str:
+        """The source text of ``node`` (``ast.get_source_segment`` re-splits the whole code on each call)."""
+        return self.data[self.offset(_start(node)) : self.offset(_end(node))].decode("utf-8")
+
+
 def _edit(code: str, edits: list[Edit]) -> str:
-    data = code.encode("utf-8")
-    starts = [0]
-    for line in data.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-
-    def offset(pos: tuple[int, int]) -> int:  # ast columns are UTF-8 byte offsets
-        return starts[pos[0] - 1] + pos[1]
-
+    source = _Source(code)
+    data = source.data
     for start, end, text in sorted(edits, reverse=True):
-        data = data[: offset(start)] + text.encode("utf-8") + data[offset(end) :]
+        data = data[: source.offset(start)] + text.encode("utf-8") + data[source.offset(end) :]
     return data.decode("utf-8")
 
 
@@ -88,6 +99,7 @@ def _untagged_edits(code: str) -> list[Edit]:
     model carries a required ``type: Literal[...]`` tag: ``str | A | B | None`` ->
     ``Annotated[str | A | B | UnknownVariant, OpenUnion("type")] | None``."""
     tree = ast.parse(code)
+    source = _Source(code)
     classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     tagged = {name for name, node in classes.items() if _has_tag(node)}
     edits: list[Edit] = []
@@ -107,7 +119,7 @@ def _untagged_edits(code: str) -> list[Edit]:
                     continue
                 if any(start <= _start(union) and _end(union) <= end for start, end, _ in edits):
                     continue  # inside a union already opened
-                text = " | ".join(ast.get_source_segment(code, m) or ast.unparse(m) for m in kept)
+                text = " | ".join(source.segment(m) for m in kept)
                 new = f'Annotated[{text} | {UNKNOWN}, OpenUnion("{TAG}")]' + (" | None" if len(kept) < len(members) else "")
                 edits.append((_start(union), _end(union), new))
     return edits

@@ -1,4 +1,4 @@
-"""The per-family passes: the same files with and without the cache, with and without worker
+"""The per-family model pass: the same files with and without the cache, with and without worker
 processes; a cached pass is not run again; `--check` names the stale files."""
 
 from __future__ import annotations
@@ -66,14 +66,13 @@ def test_cache_gives_the_same_files_and_skips_the_passes(tmp_path: Path, monkeyp
     cache = tmp_path / "cache"
     assert run(tmp_path, spec, "--cache-dir", str(cache), "--jobs", "1") == 0
     assert tree(tmp_path / "out") == uncached
-    # validation and models for each of the three files (root, family, owners) / two modules
-    assert len(list(cache.glob("*.json"))) == 5
+    # the models of each of the two modules
+    assert len(list(cache.glob("*.json"))) == 2
 
     def not_again(*args: Any) -> Any:
         raise AssertionError("a cached pass ran again")
 
     monkeypatch.setattr(generator.passes, "_models", not_again)
-    monkeypatch.setattr(generator.passes, "_validate", not_again)
     assert run(tmp_path, spec, "--cache-dir", str(cache), "--jobs", "1") == 0
     assert tree(tmp_path / "out") == uncached
 
@@ -102,14 +101,14 @@ def test_workers_give_the_same_files_as_one_process(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_a_broken_family_is_reported_from_a_worker_too(tmp_path: Path, capsys: pytest.CaptureFixture[str], jobs: str) -> None:
+def test_a_broken_family_is_reported_with_its_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], jobs: str) -> None:
     spec = two_families(tmp_path)
     owners = yaml.safe_load((tmp_path / "spec" / "owners.yaml").read_text())
     owners["components"]["schemas"]["Owner"]["properties"]["name"] = {"type": "no-such-type"}
     (tmp_path / "spec" / "owners.yaml").write_text(yaml.safe_dump(owners))
     assert run(tmp_path, spec, "--no-cache", "--jobs", jobs) == 2
     err = capsys.readouterr().err
-    assert "/properties/name/type: invalid OpenAPI: 'no-such-type' is not valid" in err, err
+    assert 'owners.yaml#/components/schemas/Owner/properties/name/type: invalid OpenAPI: "no-such-type" is not valid' in err, err
     assert "nothing was written" in err
 
 
@@ -125,3 +124,16 @@ def test_check_names_the_stale_files_and_diffs_them(tmp_path: Path, capsys: pyte
     out, err = capsys.readouterr()
     assert "-class Proprietor" in out and "+class Owner" in out
     assert "2 generated files are stale (relaykit/types/owners.py, dist/openapi.json)" in err, err
+
+
+def test_summary_reports_a_surface_change_only_when_there_is_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = two_families(tmp_path)
+    assert run(tmp_path, spec) == 0
+    capsys.readouterr()
+    assert run(tmp_path, spec) == 0
+    assert "surface" not in capsys.readouterr().out
+    owners = yaml.safe_load((tmp_path / "spec" / "owners.yaml").read_text())
+    owners["components"]["schemas"]["Owner"]["properties"]["age"] = {"type": "integer"}
+    (tmp_path / "spec" / "owners.yaml").write_text(yaml.safe_dump(owners))
+    assert run(tmp_path, spec) == 0
+    assert "  surface     " in capsys.readouterr().out
