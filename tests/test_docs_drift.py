@@ -35,9 +35,10 @@ def test_every_source_named_in_the_spec_is_snapshotted() -> None:
     for item in doc["paths"].values():
         for op in item.values():
             for source in op.get("x-relaykit-source", []) if isinstance(op, dict) else []:
-                for prefix in ("docs/", "spec/sources/"):
-                    if source.startswith(prefix):
-                        named.add(source[len(prefix):].split("#")[0].split(" ")[0])
+                # a documentation page is named by its snapshot, never by a copy outside the repo
+                assert not source.startswith("docs/"), f"{op['operationId']}: {source} (name the snapshot, spec/sources/...)"
+                if source.startswith("spec/sources/"):
+                    named.add(source[len("spec/sources/"):].split("#")[0].split(" ")[0])
     assert named and all((SOURCES / n).is_file() for n in named), sorted(n for n in named if not (SOURCES / n).is_file())
 
 
