@@ -10,6 +10,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import relaykit
+
 Answer = tuple[int, dict[str, str], Any]  # status, headers, JSON body
 
 
@@ -150,3 +152,17 @@ class FakeClock:
     async def async_sleep(self, seconds: float) -> None:
         self.sleep(seconds)
         await asyncio.sleep(0)
+
+
+def client(server: FakeTaskServer) -> relaykit.Client:
+    """A client of the fake gateway that does not retry (each answer is scripted)."""
+    return relaykit.Client(api_key="sk-test", base_url=server.url, max_retries=0)
+
+
+def async_client(server: FakeTaskServer) -> relaykit.AsyncClient:
+    return relaykit.AsyncClient(api_key="sk-test", base_url=server.url, max_retries=0)
+
+
+def answers(*bodies: Any) -> list[Answer]:
+    """Scripted 200 answers with these JSON bodies."""
+    return [(200, {}, body) for body in bodies]

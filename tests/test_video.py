@@ -14,15 +14,7 @@ import pytest
 import relaykit
 from relaykit import types
 
-from .fake_tasks import FakeClock, FakeTaskServer
-
-
-def client(server: FakeTaskServer) -> relaykit.Client:
-    return relaykit.Client(api_key="sk-test", base_url=server.url, max_retries=0)
-
-
-def answers(*bodies: Any) -> list[tuple[int, dict[str, str], Any]]:
-    return [(200, {}, body) for body in bodies]
+from .fake_tasks import FakeClock, FakeTaskServer, answers, client
 
 
 def test_unified_generation_waits_through_queued_and_processing(server: FakeTaskServer, clock: FakeClock) -> None:

@@ -6,45 +6,19 @@ a task walks queued -> running -> succeeded and the final typed task carries
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import relaykit
-from relaykit import _tasks, types
+from relaykit import types
 
-from .fake_tasks import FakeTaskServer
-from .test_tasks import FakeClock
+from .fake_tasks import FakeClock, FakeTaskServer, async_client, client
 
 VIDEO = "https://ark-content-generation-cn-beijing.tos-cn-beijing.volces.com/seedance/cgt-1.mp4"
 CONTENT = [
     {"type": "text", "text": "A girl holds a fox and looks into the camera"},
     {"type": "image_url", "image_url": {"url": "https://cdn.example/first.png"}, "role": "first_frame"},
 ]
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock()
-    monkeypatch.setattr(_tasks, "clock", fake)
-    return fake
-
-
-@pytest.fixture
-def server() -> Iterator[FakeTaskServer]:
-    fake = FakeTaskServer().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-
-
-def client(server: FakeTaskServer) -> relaykit.Client:
-    return relaykit.Client(api_key="sk-test", base_url=server.url, max_retries=0)
-
-
-def async_client(server: FakeTaskServer) -> relaykit.AsyncClient:
-    return relaykit.AsyncClient(api_key="sk-test", base_url=server.url, max_retries=0)
 
 
 def task(status: str, **more: Any) -> dict[str, Any]:

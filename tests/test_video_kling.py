@@ -7,40 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import relaykit
-from relaykit import _tasks, types
+from relaykit import types
 
 from .conftest import FIXTURES
-from .fake_tasks import FakeTaskServer
-from .test_tasks import FakeClock
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock()
-    monkeypatch.setattr(_tasks, "clock", fake)
-    return fake
-
-
-@pytest.fixture
-def server() -> Iterator[FakeTaskServer]:
-    fake = FakeTaskServer().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-
-
-def client(server: FakeTaskServer) -> relaykit.Client:
-    return relaykit.Client(api_key="sk-test", base_url=server.url, max_retries=0)
-
-
-def async_client(server: FakeTaskServer) -> relaykit.AsyncClient:
-    return relaykit.AsyncClient(api_key="sk-test", base_url=server.url, max_retries=0)
+from .fake_tasks import FakeClock, FakeTaskServer, async_client, client
 
 
 def kling(task_id: str, status: str, **more: Any) -> dict[str, Any]:

@@ -13,19 +13,7 @@ import pytest
 import relaykit
 from relaykit import types
 
-from .fake_tasks import FakeClock, FakeTaskServer
-
-
-def client(server: FakeTaskServer) -> relaykit.Client:
-    return relaykit.Client(api_key="sk-test", base_url=server.url, max_retries=0)
-
-
-def async_client(server: FakeTaskServer) -> relaykit.AsyncClient:
-    return relaykit.AsyncClient(api_key="sk-test", base_url=server.url, max_retries=0)
-
-
-def answers(*bodies: Any) -> list[tuple[int, dict[str, str], Any]]:
-    return [(200, {}, body) for body in bodies]
+from .fake_tasks import FakeClock, FakeTaskServer, answers, async_client, client
 
 
 def sent(server: FakeTaskServer, index: int) -> Any:

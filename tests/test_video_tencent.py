@@ -6,42 +6,25 @@ with Tencent's message, an aborted one TaskFailedError; sync and async."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import relaykit
-from relaykit import _tasks, types
+from relaykit import types
 
-from .fake_tasks import FakeTaskServer
-from .test_tasks import FakeClock
+from .fake_tasks import FakeClock, FakeTaskServer, client
 
 QUERY = "/tencent-vod/v1/query/"
 TASK_ID = "251007502-AigcVideoTask-5c0e1d2f3a4b5c6d7e8f90a1b2c3d4e5t"
 VIDEO = "http://251007502.vod2.myqcloud.com/1a168d62vodcq251007502/5f3e2d1c5145403710877804273/aigcVideoGenFile.mp4"
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock()
-    monkeypatch.setattr(_tasks, "clock", fake)
-    return fake
-
-
-@pytest.fixture
-def server() -> Iterator[FakeTaskServer]:
-    fake = FakeTaskServer().start()
-    fake.submit_prefixes = ("/tencent-vod/v1/aigc-video", "/tencent-vod/v1/template-effect")
-    fake.fetch_prefixes = (QUERY,)
-    fake.submit = (200, {}, {"Response": {"TaskId": TASK_ID, "RequestId": "f50d7667-72d8-46bb-a7e3-0613588971b6"}})
-    try:
-        yield fake
-    finally:
-        fake.stop()
-
-
-def client(server: FakeTaskServer) -> relaykit.Client:
-    return relaykit.Client(api_key="sk-test", base_url=server.url, max_retries=0)
+@pytest.fixture(autouse=True)
+def routes(server: FakeTaskServer) -> None:
+    """The fake gateway answers this vendor's submit and query paths."""
+    server.submit_prefixes = ("/tencent-vod/v1/aigc-video", "/tencent-vod/v1/template-effect")
+    server.fetch_prefixes = (QUERY,)
+    server.submit = (200, {}, {"Response": {"TaskId": TASK_ID, "RequestId": "f50d7667-72d8-46bb-a7e3-0613588971b6"}})
 
 
 def detail(status: str, video: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -7,48 +7,18 @@ the generator's checks of the two spec extensions these families need."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import relaykit
-from relaykit import _tasks, types
+from relaykit import types
 
-from .fake_tasks import FakeTaskServer
+from .fake_tasks import FakeClock, FakeTaskServer, answers, async_client, client
 from .test_generator import JOB, _set_task, run, task_family, write_spec
-from .test_tasks import FakeClock
 
 OPERATION = "models/veo-3.1-generate-preview/operations/abc123"
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock()
-    monkeypatch.setattr(_tasks, "clock", fake)
-    return fake
-
-
-@pytest.fixture
-def server() -> Iterator[FakeTaskServer]:
-    fake = FakeTaskServer().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-
-
-def client(server: FakeTaskServer) -> relaykit.Client:
-    return relaykit.Client(api_key="sk-test", base_url=server.url, max_retries=0)
-
-
-def async_client(server: FakeTaskServer) -> relaykit.AsyncClient:
-    return relaykit.AsyncClient(api_key="sk-test", base_url=server.url, max_retries=0)
-
-
-def answers(*bodies: Any) -> list[tuple[int, dict[str, str], Any]]:
-    return [(200, {}, body) for body in bodies]
 
 
 # -- Veo ------------------------------------------------------------------------------------------

@@ -6,42 +6,25 @@ failed one raises with DashScope's message; sync and async."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import relaykit
-from relaykit import _tasks, types
+from relaykit import types
 
-from .fake_tasks import FakeTaskServer
-from .test_tasks import FakeClock
+from .fake_tasks import FakeClock, FakeTaskServer, client
 
 SUBMIT = "/alibailian/api/v1/services/aigc/video-generation/video-synthesis"
 TASKS = "/alibailian/api/v1/tasks/"
 VIDEO = "https://dashscope-result-bj.oss-cn-beijing.aliyuncs.com/wan/t-1.mp4?Expires=1760266939"
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock()
-    monkeypatch.setattr(_tasks, "clock", fake)
-    return fake
-
-
-@pytest.fixture
-def server() -> Iterator[FakeTaskServer]:
-    fake = FakeTaskServer().start()
-    fake.submit_prefixes = (SUBMIT,)
-    fake.fetch_prefixes = (TASKS,)
-    fake.submit = (200, {}, {"request_id": "r-0", "output": {"task_id": "t-1", "task_status": "PENDING"}})
-    try:
-        yield fake
-    finally:
-        fake.stop()
-
-
-def client(server: FakeTaskServer) -> relaykit.Client:
-    return relaykit.Client(api_key="sk-test", base_url=server.url, max_retries=0)
+@pytest.fixture(autouse=True)
+def routes(server: FakeTaskServer) -> None:
+    """The fake gateway answers this vendor's submit and query paths."""
+    server.submit_prefixes = (SUBMIT,)
+    server.fetch_prefixes = (TASKS,)
+    server.submit = (200, {}, {"request_id": "r-0", "output": {"task_id": "t-1", "task_status": "PENDING"}})
 
 
 def task(status: str, **output: Any) -> dict[str, Any]:
