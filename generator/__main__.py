@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .bundle import to_json, to_yaml
+from .bundle import to_json, to_yaml_editions
 from .cache import Cache
 from .diff import compare, summary
 from .errors import SpecError
@@ -65,7 +65,7 @@ def build(
         # does the rest.
         models_header = header("spec/dist/openapi.yaml")
         published = edition_31(doc)
-        also = {"yaml": (to_yaml, (published,)), "yaml-3.2": (to_yaml, (edition_32(published),))}
+        also = {"yaml": (to_yaml_editions, ([published, edition_32(published)],))}
         passes = Passes(doc, origin, models_header, cache or Cache(None), pool, also)
         dist = {"openapi.json": to_json(published)}
         ops = build_operations(doc)
@@ -73,7 +73,8 @@ def build(
         files = render_package(doc, ops, resources)
         change = surface_change(published, dist["openapi.json"], dist_dir) if dist_dir is not None else None
         models = passes.models()
-        dist = {"openapi.yaml": passes.result("yaml"), "openapi-3.2.yaml": passes.result("yaml-3.2"), **dist}
+        yaml_31, yaml_32 = passes.result("yaml")
+        dist = {"openapi.yaml": yaml_31, "openapi-3.2.yaml": yaml_32, **dist}
     files.update({f"types/{name}": code for name, code in models.items()})
     for path in sorted((TEMPLATES / "runtime").glob("*.py")):
         files[path.name] = header(f"templates/runtime/{path.name}") + path.read_text(encoding="utf-8")

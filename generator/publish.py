@@ -169,9 +169,10 @@ def sse_item_schema(event: str, protocol: str | None) -> dict[str, Any]:
 
 
 def edition_32(published: dict[str, Any]) -> dict[str, Any]:
-    """The OpenAPI 3.2 edition of the published 3.1 document."""
-    out = copy.deepcopy(published)
-    out["openapi"] = "3.2.0"
+    """The OpenAPI 3.2 edition of the published 3.1 document (a new one; ``published`` is not
+    changed). Only paths differ: the other sections are the 3.1 edition's own objects, so that
+    the YAML of both editions is made once for them (bundle.to_yaml_editions)."""
+    out = {**published, "openapi": "3.2.0", "paths": copy.deepcopy(published.get("paths"))}
     for op in _operations(out):
         stream = _map(op.get("x-relaykit-stream"))
         for response in _map(op.get("responses")).values():
