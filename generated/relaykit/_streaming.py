@@ -79,9 +79,9 @@ class EventDecoder:
             "openai-chat": self._chat,
             "anthropic": self._anthropic,
             "openai-responses": self._responses,
-            "openai-images": self._images,
-            "openai-speech": self._images,  # the same rules: typed events, error events, [DONE]
-            "openai-transcription": self._images,
+            "openai-images": self._typed_events,
+            "openai-speech": self._typed_events,
+            "openai-transcription": self._typed_events,
             "gemini": self._gemini,
         }[protocol]
 
@@ -115,7 +115,8 @@ class EventDecoder:
         except pydantic.ValidationError as exc:
             return self._fallback(event, data, exc)
 
-    def _images(self, event: str | None, data: bytes) -> Any:
+    def _typed_events(self, event: str | None, data: bytes) -> Any:
+        """Events tagged by their ``type``, error events, and ``[DONE]`` at the end."""
         if data == b"[DONE]":
             return _STOP
         if event == "error":

@@ -23,8 +23,8 @@ SECRET_NAME = re.compile(r"(?:^|[-_])(?:key|apikey|token|secret|password|passwd|
 SECRET_VALUE = re.compile(
     r"(?P<scheme>\b(?:Bearer|Basic)\s+)[^\s\"',;]+"
     r"|(?P<param>(?<=[?&])(?:key|api_key|api-key|apikey|access_token|token)=)[^&#\s\"']+"
-    r"|\bsk-[A-Za-z0-9_\-]{8,}"  # OpenAI, Anthropic (sk-ant-...) and relay keys
-    r"|\bAIza[A-Za-z0-9_\-]{20,}",  # Google API keys
+    r"|\bsk-[A-Za-z0-9_\-]{8,}"  # the common `sk-` key shape (sk-ant-..., sk-proj-..., relay keys)
+    r"|\bAIza[A-Za-z0-9_\-]{20,}",  # the `AIza...` key shape
     re.I,
 )
 

@@ -81,7 +81,7 @@ class Poll:
     interval: float = 2.0
     fixed: tuple[tuple[str, Any], ...] = ()  # other arguments every fetch sends (spec: fetch_params)
     # other arguments of the fetch, fixed per kind of task (Python names), for a fetch that
-    # serves several kinds (`/kling/v1/{action}/{action2}/{task_id}`)
+    # serves several kinds (a path like `/{action}/{kind}/{task_id}`)
     args: tuple[tuple[str, Any], ...] = ()
 
 
